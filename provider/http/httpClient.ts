@@ -1,0 +1,235 @@
+/**
+ * HTTP over undici for the Defender API and the token endpoint: raw requests with classified network
+ * failures, and a JSON helper that turns Defender error bodies into DefenderErrors. Logs only redacted
+ * lines (method, URL without secret query values, status, duration), never headers or bodies.
+ */
+import { type Dispatcher, request } from "undici";
+import { DefenderError, type DefenderOperation, httpStatusError } from "../errors";
+import { redactUrl } from "../redact";
+import { retryAfterMs } from "../retryStrategy";
+import type { Settings } from "../settings";
+import { getDispatcher } from "./dispatcher";
+import { networkError } from "./networkErrors";
+
+/** User-Agent sent with every request. */
+export const USER_AGENT = "pulumi-mde";
+
+/** A received response, body as text. Header names are lower case. */
+export interface RawResponse {
+  /** HTTP status. */
+  status: number;
+  /** Response headers, lower-case names, multiple values joined with ", ". */
+  headers: Record<string, string>;
+  /** Body as UTF-8 text. */
+  body: string;
+}
+
+/** Options of {@link sendRequest}. */
+export interface SendRequestOptions {
+  /** HTTP method. */
+  method: "GET" | "POST";
+  /** Absolute URL. */
+  url: string;
+  /** Request headers. Never logged. */
+  headers?: Record<string, string>;
+  /** Request body. Never logged. */
+  body?: string;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+  /** For error messages. */
+  operation: DefenderOperation;
+  /**
+   * Response-headers timeout for this request, in milliseconds.
+   * @default HEADERS_TIMEOUT_MS of the dispatcher (60000)
+   */
+  headersTimeoutMs?: number;
+  /** Receives one redacted line per request. */
+  log?: (line: string) => void;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+/**
+ * Sends one request and reads the whole body. Any status is returned; transport failures throw a
+ * DefenderError whose `delivery` says whether the request may have reached the server.
+ */
+export async function sendRequest(dispatcher: Dispatcher, options: SendRequestOptions): Promise<RawResponse> {
+  const target = `${options.method} ${redactUrl(options.url)}`;
+  const started = Date.now();
+  try {
+    const response = await request(options.url, {
+      dispatcher,
+      method: options.method,
+      headers: { "user-agent": USER_AGENT, ...options.headers },
+      ...(options.body !== undefined ? { body: options.body } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.headersTimeoutMs !== undefined ? { headersTimeout: options.headersTimeoutMs } : {}),
+    });
+    const body = await response.body.text();
+    options.log?.(`${target} -> ${response.statusCode} in ${Date.now() - started} ms`);
+    return { status: response.statusCode, headers: flattenHeaders(response.headers), body };
+  } catch (error) {
+    const wrapped = networkError(error, options.operation, target);
+    options.log?.(`${target} -> ${wrapped.code} after ${Date.now() - started} ms`);
+    throw wrapped;
+  }
+}
+
+/** Options of {@link HttpClient}. */
+export interface HttpClientOptions {
+  /**
+   * Receives one redacted line per request.
+   * @default no logging
+   */
+  log?: (line: string) => void;
+  /**
+   * Dispatcher to use.
+   * @default the shared dispatcher of the settings (`getDispatcher`)
+   */
+  dispatcher?: Dispatcher;
+}
+
+/** Options of {@link HttpClient.requestJson}. */
+export interface JsonRequestOptions {
+  /** HTTP method. */
+  method: "GET" | "POST";
+  /** Path under the API endpoint, starting with `/api/`. Segments must already be encoded. */
+  path: string;
+  /** Query parameters; undefined values are skipped. */
+  query?: Record<string, string | number | undefined>;
+  /** JSON body (POST). */
+  body?: unknown;
+  /** Bearer token. */
+  token: string;
+  /** What is being done, for error messages and permissions. */
+  operation: DefenderOperation;
+  /** Device involved, for error messages. */
+  machineId?: string;
+  /** MachineAction involved, for error messages. */
+  actionId?: string;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+}
+
+/** A successful JSON response. */
+export interface JsonResponse<T> {
+  /** HTTP status (2xx). */
+  status: number;
+  /** Response headers, lower-case names. */
+  headers: Record<string, string>;
+  /** Parsed body; undefined for an empty body. */
+  body: T;
+}
+
+interface DefenderErrorBody {
+  error?: { code?: unknown; message?: unknown; target?: unknown };
+}
+
+/** Reads `{"error":{"code","message","target"}}`; tolerant of anything else. */
+export function parseErrorBody(text: string): {
+  apiCode?: string;
+  apiMessage?: string;
+  correlationId?: string;
+} {
+  try {
+    const parsed = JSON.parse(text) as DefenderErrorBody;
+    const err = parsed?.error;
+    if (!err || typeof err !== "object") return {};
+    const out: { apiCode?: string; apiMessage?: string; correlationId?: string } = {};
+    if (typeof err.code === "string") out.apiCode = err.code;
+    if (typeof err.message === "string") out.apiMessage = err.message.slice(0, 500);
+    if (typeof err.target === "string") out.correlationId = err.target;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** JSON requests against the Defender API of one settings. */
+export class HttpClient {
+  private readonly baseUrl: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly log: ((line: string) => void) | undefined;
+
+  constructor(settings: Settings, options: HttpClientOptions = {}) {
+    this.baseUrl = settings.apiEndpoint;
+    this.dispatcher = options.dispatcher ?? getDispatcher(settings);
+    this.log = options.log;
+  }
+
+  /** The absolute URL of an API path with query parameters. */
+  url(path: string, query?: Record<string, string | number | undefined>): string {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url.toString();
+  }
+
+  /**
+   * Sends a JSON request with a bearer token and parses the answer.
+   * @throws DefenderError for a non-2xx status (code from the status and the server's `error.code`, with
+   *   `retryAfterMs` from the headers), for a transport failure (with `delivery`), or `MDE_INVALID_RESPONSE`
+   *   for a 2xx body that is not JSON.
+   */
+  async requestJson<T>(options: JsonRequestOptions): Promise<JsonResponse<T>> {
+    const url = this.url(options.path, options.query);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.token}`,
+      accept: "application/json",
+    };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(options.body);
+    }
+    const response = await sendRequest(this.dispatcher, {
+      method: options.method,
+      url,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      operation: options.operation,
+      ...(this.log ? { log: this.log } : {}),
+    });
+    if (response.status < 200 || response.status >= 300) {
+      const parsed = parseErrorBody(response.body);
+      const retryAfter = retryAfterMs(response.headers, Date.now());
+      throw httpStatusError(response.status, {
+        operation: options.operation,
+        ...parsed,
+        ...(options.machineId !== undefined ? { machineId: options.machineId } : {}),
+        ...(options.actionId !== undefined ? { actionId: options.actionId } : {}),
+        ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+      });
+    }
+    if (response.body.trim() === "")
+      return { status: response.status, headers: response.headers, body: undefined as T };
+    try {
+      return { status: response.status, headers: response.headers, body: JSON.parse(response.body) as T };
+    } catch (error) {
+      throw new DefenderError(
+        "MDE_INVALID_RESPONSE",
+        `${options.method} ${redactUrl(url)} answered ${response.status} with a body that is not JSON ` +
+          `(content-type ${response.headers["content-type"] ?? "none"}). Check that mde:apiEndpoint points at the Defender API.`,
+        { status: response.status, operation: options.operation, cause: error },
+      );
+    }
+  }
+}
+
+export {
+  BODY_TIMEOUT_MS,
+  CONNECT_TIMEOUT_MS,
+  closeDispatchers,
+  getDispatcher,
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+} from "./dispatcher";
