@@ -7,7 +7,7 @@
  * launcher sits next to it.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import {
   type ConfigMap,
@@ -21,8 +21,15 @@ import {
   type UpResult,
 } from "@pulumi/pulumi/automation";
 
-/** Repository root (test/helpers/ is two levels below it). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** Repository root: the nearest folder above this file with `engine/VERSION` (tests run from dist/). */
+export const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "engine", "VERSION"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`No engine/VERSION above ${from}`);
+  }
+}
 
 /** Passphrase of the test stacks' secrets provider: secrets in state are ciphertext. */
 export const TEST_PASSPHRASE = "pulumi-mde-test-passphrase";
