@@ -3,6 +3,7 @@
  * Match on `code` (and `status`), never on `message`: messages are for people and may change.
  */
 import { redact } from "./redact";
+import type { MachineAction } from "./types";
 
 /** Stable error codes. */
 export type DefenderErrorCode =
@@ -80,10 +81,22 @@ export interface DefenderErrorOptions {
   delivery?: DeliveryCertainty;
   /** The operation that failed. */
   operation?: DefenderOperation;
-  /** Extra data for callers, e.g. the running MachineAction for `MDE_ACTIVE_REQUEST_EXISTS`. */
+  /** For `MDE_CONFIG_INVALID`: the configuration key at fault, e.g. `mde:cloud`. */
+  configKey?: string;
+  /** For `MDE_ACTIVE_REQUEST_EXISTS`: the running action, when it could be found (to adopt it). */
+  action?: MachineAction;
+  /** Extra data for callers. */
   details?: Record<string, unknown>;
   /** The underlying error. Its message is not re-exposed by ours; keep secrets out of it anyway. */
   cause?: unknown;
+}
+
+/** Everything a {@link DefenderError} holds, for the single-object constructor form. */
+export interface DefenderErrorInit extends DefenderErrorOptions {
+  /** Stable code. */
+  code: DefenderErrorCode;
+  /** Message naming cause and fix; redacted on construction. */
+  message: string;
 }
 
 /**
@@ -105,10 +118,25 @@ export class DefenderError extends Error {
   readonly delivery?: DeliveryCertainty;
   /** The operation that failed. */
   readonly operation?: DefenderOperation;
-  /** Extra data for callers (see {@link DefenderErrorOptions.details}). */
+  /** For `MDE_CONFIG_INVALID`: the configuration key at fault. */
+  readonly configKey?: string;
+  /** For `MDE_ACTIVE_REQUEST_EXISTS`: the running action, when found. */
+  readonly action?: MachineAction;
+  /** Extra data for callers. */
   readonly details?: Record<string, unknown>;
 
-  constructor(code: DefenderErrorCode, message: string, options: DefenderErrorOptions = {}) {
+  /** `new DefenderError(code, message, options?)` or `new DefenderError({ code, message, ...options })`. */
+  constructor(init: DefenderErrorInit);
+  constructor(code: DefenderErrorCode, message: string, options?: DefenderErrorOptions);
+  constructor(
+    codeOrInit: DefenderErrorCode | DefenderErrorInit,
+    messageArg?: string,
+    optionsArg: DefenderErrorOptions = {},
+  ) {
+    const { code, message, ...options }: DefenderErrorInit =
+      typeof codeOrInit === "string"
+        ? { ...optionsArg, code: codeOrInit, message: messageArg ?? "" }
+        : codeOrInit;
     super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "DefenderError";
     this.code = code;
@@ -119,6 +147,8 @@ export class DefenderError extends Error {
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
     if (options.delivery !== undefined) this.delivery = options.delivery;
     if (options.operation !== undefined) this.operation = options.operation;
+    if (options.configKey !== undefined) this.configKey = options.configKey;
+    if (options.action !== undefined) this.action = options.action;
     if (options.details !== undefined) this.details = options.details;
   }
 }

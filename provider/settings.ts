@@ -351,6 +351,7 @@ export function resolveSettings(
       "MDE_CONFIG_INVALID",
       `Invalid credential configuration: ${keys.join(" and ")} are both set, but exactly one credential kind may be ` +
         `configured. Remove all but one of ${keys.join(", ")}.`,
+      { configKey: keys[1] as string },
     );
   }
   let chosen: { kind: CredentialKind; key: string; value: string } | undefined;
@@ -373,6 +374,7 @@ export function resolveSettings(
         "mde:clientCertificatePath (AZURE_CLIENT_CERTIFICATE_PATH), mde:federatedTokenFile (AZURE_FEDERATED_TOKEN_FILE), " +
         "mde:useManagedIdentity=true, or mde:accessToken (MDE_ACCESS_TOKEN); client credentials also need " +
         "mde:tenantId and mde:clientId.",
+      { configKey: "mde:clientSecret" },
     );
   }
 

@@ -122,3 +122,11 @@ export function normalizeMachineAction(raw: unknown): MachineAction | undefined 
 export function odataString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/** Device ids: hex, 40 characters in every current example, 32 in some older documentation. */
+export const MACHINE_ID_PATTERN = /^[0-9a-fA-F]{32,40}$/;
+
+/** True when `id` looks like a Defender device id (hex, 32 to 40 characters). */
+export function isValidMachineId(id: string): boolean {
+  return MACHINE_ID_PATTERN.test(id);
+}
