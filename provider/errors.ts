@@ -297,9 +297,7 @@ export function configError(
   fix: string,
 ): DefenderError {
   const givenPart = given === undefined ? "" : ` Got ${JSON.stringify(given)}.`;
-  return new DefenderError(
-    "MDE_CONFIG_INVALID",
-    `Invalid ${key}: expected ${expected}.${givenPart} ${fix}`,
-    {},
-  );
+  return new DefenderError("MDE_CONFIG_INVALID", `Invalid ${key}: expected ${expected}.${givenPart} ${fix}`, {
+    configKey: key,
+  });
 }
