@@ -1,1 +1,9 @@
-export const placeholder = 1;
+/**
+ * pulumi-mde: forensic evidence collection from Microsoft Defender for Endpoint, declared as code.
+ *
+ * @packageDocumentation
+ */
+export {
+  InvestigationPackageCollection,
+  type InvestigationPackageCollectionArgs,
+} from "./investigationPackageCollection";

@@ -80,14 +80,20 @@ export interface TestStack {
   readonly workDir: string;
   /** Everything the engine printed so far, every operation appended. */
   output(): string;
-  up(opts?: { parallel?: number; logVerbosity?: number }): Promise<UpResult>;
-  preview(opts?: { logVerbosity?: number }): Promise<PreviewResult>;
-  refresh(opts?: { logVerbosity?: number }): Promise<RefreshResult>;
+  up(opts?: OperationOptions & { parallel?: number }): Promise<UpResult>;
+  preview(opts?: OperationOptions): Promise<PreviewResult>;
+  refresh(opts?: OperationOptions): Promise<RefreshResult>;
   destroy(): Promise<DestroyResult>;
   /** The exported deployment (`pulumi stack export`), as JSON text and parsed. */
   exportState(): Promise<{ text: string; resources: StateResource[] }>;
   /** Remove the stack and its work directory. */
   dispose(): Promise<void>;
+}
+
+/** Options common to every operation. */
+export interface OperationOptions {
+  /** Engine log verbosity; with it the engine's logs go to stderr, which is captured too. */
+  logVerbosity?: number;
 }
 
 /** The parts of an exported resource the tests look at. */
@@ -138,15 +144,29 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
   const onOutput = (s: string) => {
     captured += s;
   };
+  // stderr (engine logs, provider diagnostics) is only in the result, or in the error on failure.
+  const capture = async <R extends { stderr: string }>(op: Promise<R>): Promise<R> => {
+    try {
+      const result = await op;
+      captured += result.stderr;
+      return result;
+    } catch (error) {
+      captured += String((error as { stderr?: string }).stderr ?? "");
+      captured += String((error as Error).message ?? "");
+      throw error;
+    }
+  };
+  const logging = (o: OperationOptions) =>
+    o.logVerbosity === undefined ? {} : { logToStdErr: true, logFlow: true, debug: true };
   const keep = opts.keep ?? process.env.KEEP_ENGINE_TMP === "1";
   return {
     stack,
     workDir,
     output: () => captured,
-    up: (o = {}) => stack.up({ onOutput, color: "never", ...o }),
-    preview: (o = {}) => stack.preview({ onOutput, color: "never", ...o }),
-    refresh: (o = {}) => stack.refresh({ onOutput, color: "never", ...o }),
-    destroy: () => stack.destroy({ onOutput, color: "never" }),
+    up: (o = {}) => capture(stack.up({ onOutput, color: "never", ...logging(o), ...o })),
+    preview: (o = {}) => capture(stack.preview({ onOutput, color: "never", ...logging(o), ...o })),
+    refresh: (o = {}) => capture(stack.refresh({ onOutput, color: "never", ...logging(o), ...o })),
+    destroy: () => capture(stack.destroy({ onOutput, color: "never" })),
     async exportState() {
       const deployment = await stack.exportStack();
       const text = JSON.stringify(deployment);

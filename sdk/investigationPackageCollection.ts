@@ -1,0 +1,148 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Arguments of an {@link InvestigationPackageCollection}.
+ */
+export interface InvestigationPackageCollectionArgs {
+  /**
+   * Defender device ID: 40 lowercase hex characters (32 to 40 accepted), as shown on the device
+   * page or returned by `GET /api/machines/{computerDnsName}`. A change starts a new collection.
+   */
+  machineId: pulumi.Input<string>;
+  /**
+   * Why the package is collected, sent as `Comment` and shown in Defender's action center
+   * (at most 1000 characters, no control characters but tab and newline). A change starts a new
+   * collection.
+   */
+  comment: pulumi.Input<string>;
+  /** Any change in these values starts a new collection (e.g. an incident revision). @default [] */
+  triggers?: pulumi.Input<pulumi.Input<unknown>[]>;
+  /**
+   * `true`: `pulumi up` returns only when the action is final. `Failed`, `TimeOut` and `Cancelled`
+   * fail the update, and the resource stays in state with its action ID. @default false
+   */
+  waitForCompletion?: pulumi.Input<boolean>;
+  /** With `waitForCompletion`: how long to wait for a final status. @default 60 */
+  completionTimeoutInMinutes?: pulumi.Input<number>;
+  /**
+   * `true`: deleting or replacing the resource cancels the action if it is still running.
+   * By default only state is dropped: collected evidence cannot be un-collected. @default false
+   */
+  cancelOnDelete?: pulumi.Input<boolean>;
+  /**
+   * When the device is already collecting: `"adopt"` takes that action over (`adopted` is `true`),
+   * `"fail"` fails the update and names the running action. @default "adopt"
+   */
+  onConflict?: pulumi.Input<"adopt" | "fail">;
+}
+
+/**
+ * The dynamic provider as stored in state. Every method loads the runtime by package name in the
+ * provider process, so the serialized text stays a few hundred bytes, captures no credential, and
+ * keeps working after `pulumi-mde` is upgraded (delete and read run with the text from state).
+ */
+const collectionProvider: pulumi.dynamic.ResourceProvider = {
+  async configure(req) {
+    return require("pulumi-mde/provider").collectionProvider.configure(req);
+  },
+  async check(olds, news) {
+    return require("pulumi-mde/provider").collectionProvider.check(olds, news);
+  },
+  async diff(id, olds, news) {
+    return require("pulumi-mde/provider").collectionProvider.diff(id, olds, news);
+  },
+  async create(inputs) {
+    return require("pulumi-mde/provider").collectionProvider.create(inputs);
+  },
+  async read(id, props) {
+    return require("pulumi-mde/provider").collectionProvider.read(id, props);
+  },
+  async update(id, olds, news) {
+    return require("pulumi-mde/provider").collectionProvider.update(id, olds, news);
+  },
+  async delete(id, props) {
+    return require("pulumi-mde/provider").collectionProvider.delete(id, props);
+  },
+};
+
+/**
+ * Collects a Microsoft Defender for Endpoint investigation package from one device.
+ *
+ * `pulumi up` starts the collection exactly once (`POST /api/machines/{id}/collectInvestigationPackage`);
+ * the resource ID is the MachineAction ID. `pulumi refresh` updates its status. Creates are queued
+ * so a deployment never exceeds the API's rate limits. Deleting the resource drops it from state;
+ * with `cancelOnDelete` a still-running action is cancelled.
+ *
+ * Credentials and endpoints come from stack config `mde:*` (or `AZURE_*` environment variables).
+ *
+ * ## Example Usage
+ *
+ * ```ts
+ * import { InvestigationPackageCollection } from "pulumi-mde";
+ *
+ * const ws042 = new InvestigationPackageCollection("ws-042", {
+ *   machineId: "1e5bc9d7e413ddd7902c2932e418702b84d0cc07",
+ *   comment: "IR-4711: collect forensics after alert 1234",
+ *   waitForCompletion: true,
+ * });
+ * export const actionId = ws042.actionId;
+ * ```
+ */
+export class InvestigationPackageCollection extends pulumi.dynamic.Resource {
+  /** MachineAction ID (also the resource ID). */
+  declare readonly actionId: pulumi.Output<string>;
+  /** `Pending`, `InProgress`, `Succeeded`, `Failed`, `TimeOut` or `Cancelled`, as of the last create or refresh. */
+  declare readonly status: pulumi.Output<string>;
+  /** Device ID. */
+  declare readonly machineId: pulumi.Output<string>;
+  /** Device name, when Defender reports it (often null while `Pending`). */
+  declare readonly computerDnsName: pulumi.Output<string | undefined>;
+  /** App ID or UPN that requested the collection. */
+  declare readonly requestor: pulumi.Output<string | undefined>;
+  /** The comment Defender recorded. */
+  declare readonly requestorComment: pulumi.Output<string | undefined>;
+  /** When the action was created (ISO 8601, UTC). */
+  declare readonly creationDateTimeUtc: pulumi.Output<string>;
+  /** When the action last changed (ISO 8601, UTC), when Defender reports it. */
+  declare readonly lastUpdateDateTimeUtc: pulumi.Output<string | undefined>;
+  /** `true` when this resource took over a collection that was already running on the device. */
+  declare readonly adopted: pulumi.Output<boolean>;
+  /** The inputs as stored. */
+  declare readonly comment: pulumi.Output<string>;
+  declare readonly waitForCompletion: pulumi.Output<boolean>;
+  declare readonly cancelOnDelete: pulumi.Output<boolean>;
+  declare readonly onConflict: pulumi.Output<"adopt" | "fail">;
+
+  /**
+   * @param name The unique name of the resource.
+   * @param args What to collect, from which device, and how to behave.
+   * @param opts Resource options (`import: "<machineActionId>"` adopts an existing action).
+   */
+  constructor(name: string, args: InvestigationPackageCollectionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      collectionProvider,
+      name,
+      {
+        machineId: args?.machineId,
+        comment: args?.comment,
+        triggers: args?.triggers,
+        waitForCompletion: args?.waitForCompletion,
+        completionTimeoutInMinutes: args?.completionTimeoutInMinutes,
+        cancelOnDelete: args?.cancelOnDelete,
+        onConflict: args?.onConflict,
+        pulumiStack: `${pulumi.getProject()}/${pulumi.getStack()}`,
+        actionId: undefined,
+        status: undefined,
+        computerDnsName: undefined,
+        requestor: undefined,
+        requestorComment: undefined,
+        creationDateTimeUtc: undefined,
+        lastUpdateDateTimeUtc: undefined,
+        adopted: undefined,
+      },
+      opts,
+      "mde",
+      "InvestigationPackageCollection",
+    );
+  }
+}
