@@ -37,7 +37,7 @@ test("up collects once, refresh follows the status, a new comment replaces, dest
   t.is(state.resources[0]?.id, actionId, "the MachineAction ID is the resource ID");
   t.like(state.resources[0]?.outputs, { machineId, comment, status: "Pending", actionId });
   t.true(
-    (state.resources[0]?.outputs?.__provider as string).length < 4096,
+    String(state.resources[0]?.outputs?.__provider ?? "").length < 4096,
     "the stored provider stays small",
   );
 
