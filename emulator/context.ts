@@ -1,0 +1,53 @@
+/**
+ * Everything a route handler may use, wired once by the server.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { AppRegistry } from "./appRegistry";
+import type { Clock } from "./clock";
+import type { FaultInjector } from "./faults";
+import type { PackageLinkSigner } from "./packageLink";
+import type { RateLimiter } from "./rateLimiter";
+import type { CallInProgress, CallRecorder } from "./record";
+import type { ActionStore } from "./store";
+import type { AccessTokenClaims, TokenService } from "./tokenService";
+import type { AppRegistration, Device } from "./types";
+
+/** Options after defaults, as handlers need them. */
+export interface ResolvedSettings {
+  duplicateCollection: "conflict" | "returnExisting";
+  packageLinkLifetimeSeconds: number;
+  quotePackageUri: boolean;
+  packagePaddingBytes: number;
+}
+
+/** Shared state of one emulator. */
+export interface EmulatorContext {
+  /** Origin clients reach the server at. */
+  origin: string;
+  clock: Clock;
+  registry: AppRegistry;
+  tokens: TokenService;
+  store: ActionStore;
+  fleet: Device[];
+  links: PackageLinkSigner;
+  limiter: RateLimiter;
+  faults: FaultInjector;
+  recorder: CallRecorder;
+  settings: ResolvedSettings;
+  /** System-assigned managed identity and the secret header App Service requires. */
+  managedIdentity: { app: AppRegistration; identityHeader: string };
+  /** Clears everything mutable (record, faults, quotas, actions). */
+  resetAll(): void;
+}
+
+/** One request as handlers see it. */
+export interface RouteRequest {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  params: Record<string, string>;
+  call: CallInProgress;
+  /** Set for API routes once the bearer token is verified. */
+  claims?: AccessTokenClaims;
+}

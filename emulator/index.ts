@@ -1,0 +1,19 @@
+/**
+ * pulumi-mde emulator: a local Microsoft Defender for Endpoint API and Entra ID token endpoint
+ * over HTTPS, for tests, demos and exercise environments.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startEmulator({ timeScale: 100 });
+ * // point a client at emulator.url / emulator.authorityHost, trusting emulator.caFile
+ * await emulator.close();
+ * ```
+ */
+export { type GeneratedCertificate, generateCertificate } from "./certificates";
+export { defaultFleet, deviceId } from "./fleet";
+export { type RateLimit, ROUTE_LIMITS } from "./rateLimiter";
+export { ALL_ROLES, ROUTE_ROLES } from "./roles";
+export { EMULATOR_DEFAULTS, startEmulator } from "./server";
+export { DEFAULT_LIFECYCLE } from "./store";
+export { ACCEPTED_RESOURCES, FEDERATED_AUDIENCE, TOKEN_AUDIENCE } from "./tokenService";
+export * from "./types";

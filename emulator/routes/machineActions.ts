@@ -1,0 +1,100 @@
+/**
+ * Machine actions: collect an investigation package, get, list, cancel, and the package link.
+ */
+import type { EmulatorContext, RouteRequest } from "../context";
+import { MdeErrorFactory } from "../errors";
+import { effectiveBehavior } from "../fleet";
+import { type HandlerResult, jsonResult, parseJsonObject } from "../http";
+import type { ActionEntry } from "../store";
+import { applyListQuery } from "./listQuery";
+
+/** Properties `$filter` accepts on machine actions, as documented. */
+export const ACTION_FILTERABLE: readonly string[] = [
+  "id",
+  "status",
+  "machineId",
+  "type",
+  "requestor",
+  "creationDateTimeUtc",
+];
+
+/** Reads the required `Comment` (case-sensitive, as the service binds it). */
+function requireComment(body: Buffer): string {
+  const parsed = parseJsonObject(body);
+  if (!parsed)
+    throw MdeErrorFactory.invalidRequestBody("Request body must be a JSON object with a 'Comment' property");
+  const comment = parsed.Comment;
+  if (typeof comment !== "string" || comment.trim() === "") {
+    const hint = "comment" in parsed ? " (property names are case-sensitive: use 'Comment')" : "";
+    throw MdeErrorFactory.invalidRequestBody(`'Comment' is required and must be a non-empty string${hint}`);
+  }
+  return comment;
+}
+
+function entityContext(ctx: EmulatorContext): string {
+  return `${ctx.origin}/api/$metadata#MachineActions/$entity`;
+}
+
+function requireAction(ctx: EmulatorContext, req: RouteRequest): ActionEntry {
+  const id = req.params.actionId ?? "";
+  const entry = ctx.store.get(id);
+  if (!entry) throw MdeErrorFactory.resourceNotFound("MachineAction", id);
+  return entry;
+}
+
+/** `POST /api/machines/{id}/collectInvestigationPackage`. */
+export function handleCollect(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
+  const comment = requireComment(req.body);
+  const id = (req.params.machineId ?? "").toLowerCase();
+  const device = ctx.fleet.find((d) => d.id === id);
+  if (!device) throw MdeErrorFactory.resourceNotFound("Machine", id);
+  if (!effectiveBehavior(device).collectionSupported)
+    throw MdeErrorFactory.osPlatformNotSupported(device.osPlatform);
+  const active = ctx.store.activeOn(device.id);
+  if (active) {
+    if (ctx.settings.duplicateCollection === "conflict") throw MdeErrorFactory.activeRequestAlreadyExists();
+    return jsonResult(201, { "@odata.context": entityContext(ctx), ...ctx.store.toApi(active) });
+  }
+  const claims = req.claims;
+  const entry = ctx.store.create(device, claims?.appid ?? "unknown", claims?.tid ?? "", comment);
+  return jsonResult(201, {
+    "@odata.context": entityContext(ctx),
+    ...ctx.store.toApi(entry, { justCreated: true }),
+  });
+}
+
+/** `GET /api/machineactions/{id}`. */
+export function handleGetAction(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
+  const entry = requireAction(ctx, req);
+  return jsonResult(200, { "@odata.context": entityContext(ctx), ...ctx.store.toApi(entry) });
+}
+
+/** `GET /api/machineactions?$filter=...`. */
+export function handleListActions(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
+  const all = ctx.store.list().map((entry) => ctx.store.toApi(entry));
+  const value = applyListQuery(all, req.url.searchParams, ACTION_FILTERABLE, "MachineAction");
+  return jsonResult(200, { "@odata.context": `${ctx.origin}/api/$metadata#MachineActions`, value });
+}
+
+/** `GET /api/machineactions/{id}/GetPackageUri`: 404 until the action succeeded. */
+export function handleGetPackageUri(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
+  const entry = requireAction(ctx, req);
+  const { status } = ctx.store.state(entry);
+  if (status !== "Succeeded") throw MdeErrorFactory.packageNotReady(entry.id, status);
+  const expiresMs = ctx.clock.nowMs() + ctx.clock.realMs(ctx.settings.packageLinkLifetimeSeconds);
+  const link = ctx.links.create(ctx.origin, entry.id, expiresMs);
+  return jsonResult(200, {
+    "@odata.context": `${ctx.origin}/api/$metadata#Edm.String`,
+    value: ctx.settings.quotePackageUri ? `"${link}"` : link,
+  });
+}
+
+/** `POST /api/machineactions/{id}/cancel`: 400 when the action is already final. */
+export function handleCancel(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
+  const comment = requireComment(req.body);
+  const entry = requireAction(ctx, req);
+  if (!ctx.store.cancel(entry, req.claims?.appid ?? "unknown", comment)) {
+    throw MdeErrorFactory.actionAlreadyFinal(entry.id, ctx.store.state(entry).status);
+  }
+  return jsonResult(200, { "@odata.context": entityContext(ctx), ...ctx.store.toApi(entry) });
+}

@@ -1,0 +1,335 @@
+/**
+ * Wires the emulator: TLS, the shared state, the request pipeline (record → fault → auth →
+ * rate limit → roles → handler) and the programmatic control surface.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { AppRegistry, generateClientSecret } from "./appRegistry";
+import { sharedTlsMaterial } from "./certificates";
+import { Clock } from "./clock";
+import type { EmulatorContext, RouteRequest } from "./context";
+import { EntraError, EntraErrorFactory } from "./entraErrors";
+import { MdeError, MdeErrorFactory } from "./errors";
+import { FaultInjector } from "./faults";
+import { defaultFleet, loadFleet, normalizeFleet } from "./fleet";
+import { entraErrorResult, type HandlerResult, mdeErrorResult, readBody } from "./http";
+import { PackageLinkSigner } from "./packageLink";
+import { RateLimiter } from "./rateLimiter";
+import { CallRecorder } from "./record";
+import { ROUTE_ROLES } from "./roles";
+import { matchRoute, type RouteMatch } from "./router";
+import { handleAdmin } from "./routes/admin";
+import { handleDownload } from "./routes/download";
+import {
+  handleCancel,
+  handleCollect,
+  handleGetAction,
+  handleGetPackageUri,
+  handleListActions,
+} from "./routes/machineActions";
+import { handleGetMachine, handleListMachines } from "./routes/machines";
+import { handleManagedIdentity } from "./routes/managedIdentity";
+import { handleDiscovery, handleToken } from "./routes/token";
+import { ActionStore } from "./store";
+import { TokenService } from "./tokenService";
+import type { AppRegistration, Emulator, EmulatorOptions, FaultRule, RouteName } from "./types";
+
+/** Defaults of {@link EmulatorOptions}. */
+export const EMULATOR_DEFAULTS = {
+  host: "127.0.0.1",
+  port: 0,
+  timeScale: 1,
+  tokenLifetimeSeconds: 3600,
+  duplicateCollection: "conflict",
+  rateLimits: true,
+  packageLinkLifetimeSeconds: 600,
+  quotePackageUri: false,
+  packagePaddingBytes: 0,
+} as const;
+
+type Handler = (ctx: EmulatorContext, req: RouteRequest) => HandlerResult;
+
+const API_HANDLERS: Partial<Record<RouteName, Handler>> = {
+  getMachine: handleGetMachine,
+  listMachines: handleListMachines,
+  collect: handleCollect,
+  getAction: handleGetAction,
+  listActions: handleListActions,
+  getPackageUri: handleGetPackageUri,
+  cancel: handleCancel,
+};
+
+/** Routes answered in Entra's error shape rather than the API's. */
+const ENTRA_ROUTES: ReadonlySet<string> = new Set(["token", "discovery", "managedIdentity"]);
+
+function loadTls(options: EmulatorOptions): { key: string; cert: string; caPem: string } {
+  if (options.tls) {
+    const cert = readFileSync(options.tls.certPath, "utf8");
+    const key = readFileSync(options.tls.keyPath, "utf8");
+    // Without a CA file the server certificate is its own trust anchor (self-signed).
+    const caPem = options.tls.caPath ? readFileSync(options.tls.caPath, "utf8") : cert;
+    return { key, cert, caPem };
+  }
+  const material = sharedTlsMaterial();
+  return { key: material.keyPem, cert: material.certPem, caPem: material.caPem };
+}
+
+function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function bearerToken(req: RouteRequest): string | undefined {
+  const header = req.headers.authorization;
+  const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** Verifies the token, spends quota and checks roles; throws the matching API error. */
+function authorizeApiCall(ctx: EmulatorContext, route: RouteName, req: RouteRequest): void {
+  const token = bearerToken(req);
+  if (!token) throw MdeErrorFactory.missingToken();
+  const claims = ctx.tokens.verify(token);
+  req.claims = claims;
+  req.call.identify(claims.appid, claims.tid);
+  const decision = ctx.limiter.take({ tenantId: claims.tid, clientId: claims.appid, route });
+  if (!decision.allowed) throw MdeErrorFactory.tooManyRequests(decision.retryAfterMs, decision.limit);
+  const anyOf = ROUTE_ROLES[route];
+  if (anyOf && !anyOf.some((role) => claims.roles.includes(role))) throw MdeErrorFactory.missingRole(anyOf);
+}
+
+function dispatch(ctx: EmulatorContext, match: RouteMatch, req: RouteRequest): HandlerResult {
+  switch (match.route) {
+    case "admin":
+      return handleAdmin(ctx, req);
+    case "unknown":
+      throw MdeErrorFactory.notFound(req.url.pathname);
+    case "token":
+      return handleToken(ctx, req);
+    case "discovery":
+      return handleDiscovery(ctx, req);
+    case "managedIdentity":
+      return handleManagedIdentity(ctx, req);
+    case "download":
+      return handleDownload(ctx, req);
+    default: {
+      const handler = API_HANDLERS[match.route];
+      if (!handler) throw MdeErrorFactory.notFound(req.url.pathname);
+      authorizeApiCall(ctx, match.route, req);
+      return handler(ctx, req);
+    }
+  }
+}
+
+function faultResult(
+  ctx: EmulatorContext,
+  route: RouteName,
+  fault: FaultRule & { kind: "status" },
+): HandlerResult {
+  if (ENTRA_ROUTES.has(route)) {
+    return entraErrorResult(EntraErrorFactory.injected(fault.status, fault.retryAfterSeconds), ctx.origin);
+  }
+  return mdeErrorResult(MdeErrorFactory.injected(fault.status, fault.code, fault.retryAfterSeconds));
+}
+
+function write(res: ServerResponse, result: HandlerResult): void {
+  const headers: Record<string, string> = { ...result.headers };
+  let body: Buffer | undefined = result.raw;
+  if (!body && result.json !== undefined) {
+    body = Buffer.from(JSON.stringify(result.json), "utf8");
+    headers["Content-Type"] ??= "application/json; charset=utf-8";
+  }
+  if (body) headers["Content-Length"] = String(body.length);
+  res.writeHead(result.status, headers);
+  res.end(body);
+}
+
+/**
+ * Starts an emulator of the Defender for Endpoint API and its Entra ID token endpoint on HTTPS.
+ * Resolves once it is listening.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? EMULATOR_DEFAULTS.host;
+  const clock = new Clock(options.timeScale ?? EMULATOR_DEFAULTS.timeScale);
+  const tls = loadTls(options);
+  const caFile = options.caFile ?? join(mkdtempSync(join(tmpdir(), "mde-emulator-")), "ca.pem");
+  writeFileSync(caFile, tls.caPem);
+
+  const registry = new AppRegistry();
+  const [firstInput, ...otherInputs] = options.apps ?? [{}];
+  const first = registry.add({
+    displayName: "pulumi-mde",
+    ...firstInput,
+    clientSecret: firstInput?.clientSecret ?? generateClientSecret(),
+  });
+  for (const app of otherInputs) registry.add(app);
+  const systemIdentity = registry.add({
+    tenantId: first.tenantId,
+    displayName: "system-assigned managed identity",
+    managedIdentity: false,
+  });
+
+  const fleetOption = options.fleet;
+  const fleet =
+    typeof fleetOption === "string"
+      ? loadFleet(fleetOption)
+      : fleetOption
+        ? normalizeFleet(fleetOption)
+        : defaultFleet(clock.nowMs());
+
+  const log = options.log ?? (() => {});
+  const limiter = new RateLimiter(clock, options.rateLimits ?? EMULATOR_DEFAULTS.rateLimits);
+  const faults = new FaultInjector();
+  const recorder = new CallRecorder();
+  const store = new ActionStore(clock, options.lifecycle);
+  const ctx: EmulatorContext = {
+    origin: "",
+    clock,
+    registry,
+    tokens: new TokenService({
+      registry,
+      clock,
+      tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? EMULATOR_DEFAULTS.tokenLifetimeSeconds,
+    }),
+    store,
+    fleet,
+    links: new PackageLinkSigner(),
+    limiter,
+    faults,
+    recorder,
+    settings: {
+      duplicateCollection: options.duplicateCollection ?? EMULATOR_DEFAULTS.duplicateCollection,
+      packageLinkLifetimeSeconds:
+        options.packageLinkLifetimeSeconds ?? EMULATOR_DEFAULTS.packageLinkLifetimeSeconds,
+      quotePackageUri: options.quotePackageUri ?? EMULATOR_DEFAULTS.quotePackageUri,
+      packagePaddingBytes: options.packagePaddingBytes ?? EMULATOR_DEFAULTS.packagePaddingBytes,
+    },
+    managedIdentity: { app: systemIdentity, identityHeader: randomBytes(16).toString("hex") },
+    resetAll: () => {
+      recorder.reset();
+      faults.clear();
+      limiter.reset();
+      store.reset();
+    },
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? "GET";
+    const rawUrl = req.url ?? "/";
+    const url = new URL(rawUrl, ctx.origin);
+    const match = matchRoute(method, url.pathname);
+    const call = recorder.begin(match.route, method, rawUrl);
+    const routeRequest: RouteRequest = {
+      method,
+      url,
+      headers: req.headers,
+      body: Buffer.alloc(0),
+      params: match.params,
+      call,
+    };
+    const finishLog = (status: number, errorCode?: string) => {
+      const record = call.finish(status, errorCode);
+      log(
+        `${method} ${record.path} -> ${status === 0 ? "dropped" : status}${errorCode ? ` ${errorCode}` : ""} ${record.endMs - record.startMs}ms${record.clientId ? ` app=${record.clientId}` : ""}`,
+      );
+    };
+    const isServiceRoute = match.route !== "admin" && match.route !== "unknown";
+    const fault = isServiceRoute ? faults.take(match.route as RouteName) : undefined;
+    try {
+      if (fault?.kind === "reset") {
+        req.socket.destroy();
+        finishLog(0, "reset");
+        return;
+      }
+      if (fault?.kind === "latency") await sleep(fault.ms);
+      routeRequest.body = await readBody(req);
+      let result: HandlerResult;
+      if (fault?.kind === "status") {
+        result = faultResult(ctx, match.route as RouteName, fault);
+      } else {
+        try {
+          result = dispatch(ctx, match, routeRequest);
+        } catch (error) {
+          if (error instanceof MdeError) result = mdeErrorResult(error);
+          else if (error instanceof EntraError) result = entraErrorResult(error, ctx.origin);
+          else throw error;
+        }
+      }
+      if (fault?.kind === "commitThenDrop") {
+        req.socket.destroy();
+        finishLog(0, "commitThenDrop");
+        return;
+      }
+      write(res, result);
+      finishLog(result.status, result.errorCode);
+    } catch (error) {
+      log(`internal error on ${method} ${url.pathname}: ${(error as Error).message}`);
+      const result = mdeErrorResult(MdeErrorFactory.internalServerError());
+      if (!res.headersSent) write(res, result);
+      else res.destroy();
+      finishLog(500, "InternalServerError");
+    }
+  };
+
+  const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? EMULATOR_DEFAULTS.port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `https://${formatHost(host)}:${port}`;
+  ctx.origin = origin;
+
+  const emulator: Emulator = {
+    url: origin,
+    authorityHost: origin,
+    caFile,
+    caPem: tls.caPem,
+    defaultApp: {
+      tenantId: first.tenantId,
+      clientId: first.clientId,
+      clientSecret: first.clientSecret ?? "",
+      roles: [...first.roles],
+    },
+    fleet,
+    managedIdentity: {
+      tenantId: systemIdentity.tenantId,
+      clientId: systemIdentity.clientId,
+      roles: [...systemIdentity.roles],
+    },
+    addApp: (app): AppRegistration => registry.add(app),
+    calls: (filter) => recorder.list(filter),
+    resetRecord: () => recorder.reset(),
+    counters: () => recorder.counters(),
+    issuedTokens: () => [...ctx.tokens.issued],
+    injectFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    consumeQuota: ({ clientId, tenantId, route, count }) =>
+      limiter.consume({ clientId, tenantId, route }, count),
+    advanceTime: (seconds) => clock.advance(seconds),
+    managedIdentityEnv: (envOptions): Record<string, string> =>
+      envOptions?.source === "imds"
+        ? { AZURE_POD_IDENTITY_AUTHORITY_HOST: origin, NODE_EXTRA_CA_CERTS: caFile }
+        : {
+            IDENTITY_ENDPOINT: `${origin}/msi/token`,
+            IDENTITY_HEADER: ctx.managedIdentity.identityHeader,
+            NODE_EXTRA_CA_CERTS: caFile,
+          },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return emulator;
+}

@@ -1,0 +1,236 @@
+/**
+ * Public types of the emulator: what callers pass in and what they get back.
+ * Kept in one module so every other module can depend on it without cycles.
+ */
+
+/** Every route the emulator distinguishes, used by fault rules, rate limits and the call record. */
+export type RouteName =
+  | "token"
+  | "managedIdentity"
+  | "getMachine"
+  | "listMachines"
+  | "collect"
+  | "getAction"
+  | "listActions"
+  | "getPackageUri"
+  | "cancel"
+  | "download"
+  | "discovery";
+
+/** All route names, for validation of admin input. */
+export const ROUTE_NAMES: readonly RouteName[] = [
+  "token",
+  "managedIdentity",
+  "getMachine",
+  "listMachines",
+  "collect",
+  "getAction",
+  "listActions",
+  "getPackageUri",
+  "cancel",
+  "download",
+  "discovery",
+];
+
+/** One handled (or dropped) HTTP call. */
+export interface CallRecord {
+  /** Which route matched; `admin` for `/_emulator/*`, `unknown` when nothing matched. */
+  route: RouteName | "admin" | "unknown";
+  method: string;
+  /** Path with every query parameter outside an allow-list replaced by `REDACTED` (links carry secrets). */
+  path: string;
+  /** Application (appid claim, or `client_id` on the token route). */
+  clientId?: string;
+  tenantId?: string;
+  /** HTTP status sent; 0 when the connection was dropped without an answer. */
+  status: number;
+  /** `error.code` of an API error, or `error` of an Entra error. */
+  errorCode?: string;
+  /** Real epoch milliseconds. */
+  startMs: number;
+  /** Real epoch milliseconds. */
+  endMs: number;
+  /** Requests of this route in flight when this one started, itself included. */
+  concurrent: number;
+}
+
+/** A scripted failure. Rules are consumed in the order they were added, first match wins. */
+export type FaultRule = {
+  route: RouteName;
+  /** Let this many matching calls through first. @default 0 */
+  skip?: number;
+  /** Apply to this many calls. @default 1 */
+  times?: number;
+} & (
+  | {
+      kind: "status";
+      status: number;
+      /** Error code in the body; defaults to the documented code for the status. */
+      code?: string;
+      /** Sets `Retry-After` (real seconds) and `retry-after-ms`. */
+      retryAfterSeconds?: number;
+    }
+  | { kind: "latency"; ms: number }
+  /** Destroy the socket before handling: nothing is created. */
+  | { kind: "reset" }
+  /** Handle fully (an action is created), then destroy the socket instead of answering. */
+  | { kind: "commitThenDrop" }
+);
+
+/** Registration of an application in the emulated Entra ID tenant. */
+export interface AppRegistrationInput {
+  /** @default a generated GUID */
+  tenantId?: string;
+  /** @default a generated GUID */
+  clientId?: string;
+  /** Enables client secret authentication. */
+  clientSecret?: string;
+  /** Enables certificate assertion authentication (public certificate PEM). */
+  certificatePem?: string;
+  /** Enables federated client assertions: a JWT from `issuer` with `sub` = `subject`, verified with the public key PEM `jwksPem`. */
+  federated?: { issuer: string; subject: string; jwksPem: string };
+  /** Application permissions put in the token `roles` claim. @default every Machine.* role the API uses */
+  roles?: string[];
+  /** Marks the app as a user-assigned managed identity (selectable by `client_id` on the managed identity endpoint). */
+  managedIdentity?: boolean;
+  /** Display name, for logs. */
+  displayName?: string;
+}
+
+/** A registered application, with defaults resolved. */
+export interface AppRegistration {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly certificatePem?: string;
+  readonly federated?: { issuer: string; subject: string; jwksPem: string };
+  readonly roles: string[];
+  readonly managedIdentity: boolean;
+  readonly displayName: string;
+}
+
+/** Emulator-only behaviour of a device; never part of API responses. */
+export interface DeviceBehavior {
+  /** The device never picks up work: its actions stay Pending, then TimeOut. @default true when healthStatus is "Inactive" */
+  offline?: boolean;
+  /** Final status of a collection that runs. @default "Succeeded" */
+  collectionOutcome?: "Succeeded" | "Failed";
+  /** Whether the OS can collect an investigation package. @default derived from osPlatform */
+  collectionSupported?: boolean;
+}
+
+/** A device, with the fields of the Machines API plus `behavior` (kept out of responses). */
+export interface Device {
+  id: string;
+  computerDnsName: string;
+  firstSeen: string;
+  lastSeen: string;
+  osPlatform: string;
+  osVersion: string | null;
+  osProcessor: string;
+  version: string;
+  osBuild: number | null;
+  osArchitecture: string;
+  lastIpAddress: string;
+  lastExternalIpAddress: string;
+  agentVersion: string;
+  healthStatus: string;
+  onboardingStatus: string;
+  deviceValue: string;
+  rbacGroupId: number;
+  rbacGroupName: string;
+  riskScore: string;
+  exposureLevel: string;
+  isAadJoined: boolean;
+  aadDeviceId: string | null;
+  machineTags: string[];
+  managedBy: string;
+  managedByStatus: string;
+  /** Anything else the Machines API may return; passed through as is. */
+  [extra: string]: unknown;
+  behavior?: DeviceBehavior;
+}
+
+/** Emulated durations of the collection lifecycle, in emulated seconds. */
+export interface LifecycleOptions {
+  /** Time an online device takes to pick up the action. @default 60 */
+  pendingSeconds?: number;
+  /** Time the collection runs. @default 300 */
+  inProgressSeconds?: number;
+  /** Time an action for an offline device stays Pending before TimeOut. @default 86400 (one day) */
+  offlineTimeoutSeconds?: number;
+}
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** @default 0 (an ephemeral port) */
+  port?: number;
+  /** N emulated seconds per real second: rate-limit windows, lifecycle delays, token lifetime and link expiry shrink by N. @default 1 */
+  timeScale?: number;
+  /** PEM files to serve with instead of generating a CA and server certificate at start. */
+  tls?: { certPath: string; keyPath: string; caPath?: string };
+  /** Where the CA PEM is written. @default `ca.pem` in a fresh temp directory */
+  caFile?: string;
+  /** Devices, or the path of a JSON file holding an array of them. @default about 20 built-in devices */
+  fleet?: Device[] | string;
+  /** Registered apps; the first is `defaultApp`. @default one app with a generated secret and every role */
+  apps?: AppRegistrationInput[];
+  /** Access-token lifetime in emulated seconds. @default 3600 */
+  tokenLifetimeSeconds?: number;
+  lifecycle?: LifecycleOptions;
+  /** Answer to a second collection while one runs: 400 ActiveRequestAlreadyExists, or 201 with the existing action. @default "conflict" */
+  duplicateCollection?: "conflict" | "returnExisting";
+  /** @default true */
+  rateLimits?: boolean;
+  /** Lifetime of a package download link, in emulated seconds. @default 600 */
+  packageLinkLifetimeSeconds?: number;
+  /** Wrap the GetPackageUri value in literal double quotes, as Microsoft's documented example does. @default false */
+  quotePackageUri?: boolean;
+  /** Extra incompressible bytes added to every package, to exercise large downloads. @default 0 */
+  packagePaddingBytes?: number;
+  /** Receives one readable line per request; never tokens, secrets or links. @default silent */
+  log?: (line: string) => void;
+}
+
+/** Per-route counts of calls by status. */
+export type Counters = Record<string, { total: number; byStatus: Record<string, number> }>;
+
+/** A running emulator. */
+export interface Emulator {
+  /** Origin, e.g. `https://127.0.0.1:41234`; the API lives under `${url}/api`. */
+  readonly url: string;
+  /** Origin serving `/{tenant}/oauth2/v2.0/token` (the same server). */
+  readonly authorityHost: string;
+  /** File holding the PEM of the CA that signed the server certificate. */
+  readonly caFile: string;
+  readonly caPem: string;
+  readonly defaultApp: { tenantId: string; clientId: string; clientSecret: string; roles: string[] };
+  readonly fleet: Device[];
+  /** Registers an app; its roles decide 403s. */
+  addApp(app: AppRegistrationInput): AppRegistration;
+  calls(filter?: { route?: RouteName | "admin" | "unknown"; clientId?: string }): CallRecord[];
+  resetRecord(): void;
+  /** Every access token issued so far (token endpoint and managed identity), oldest first. */
+  issuedTokens(): string[];
+  /** Per-route totals since the last reset. */
+  counters(): Counters;
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  /** Spends quota as another caller of the same app would ("foreign traffic"). */
+  consumeQuota(args: { clientId: string; tenantId: string; route: RouteName; count: number }): void;
+  /** Moves emulated time forward (lifecycle, token expiry, link expiry, rate-limit windows). */
+  advanceTime(emulatedSeconds: number): void;
+  /** Environment a process needs so msal-node's ManagedIdentityApplication gets tokens here. */
+  managedIdentityEnv(options?: ManagedIdentityEnvOptions): Record<string, string>;
+  /** The managed identity a system-assigned request gets. */
+  readonly managedIdentity: { tenantId: string; clientId: string; roles: string[] };
+  close(): Promise<void>;
+}
+
+/** Options of {@link Emulator.managedIdentityEnv}. */
+export interface ManagedIdentityEnvOptions {
+  /** Which msal-node source to select. @default "appService" */
+  source?: "appService" | "imds";
+}
