@@ -312,6 +312,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetRecord: () => recorder.reset(),
     counters: () => recorder.counters(),
     issuedTokens: () => [...ctx.tokens.issued],
+    issueToken: (issueOptions = {}) => {
+      const app = registry.find(
+        issueOptions.tenantId ?? first.tenantId,
+        issueOptions.clientId ?? first.clientId,
+      );
+      if (!app)
+        throw new Error(`no app ${issueOptions.clientId} is registered in tenant ${issueOptions.tenantId}`);
+      const { clientId: _c, tenantId: _t, ...overrides } = issueOptions;
+      return ctx.tokens.issue(app, "1", overrides).access_token;
+    },
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     consumeQuota: ({ clientId, tenantId, route, count }) =>

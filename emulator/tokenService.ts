@@ -47,6 +47,16 @@ export interface AccessTokenClaims {
   exp: number;
 }
 
+/** Deviations a test may ask for when minting a token directly. */
+export interface TokenOverrides {
+  /** @default "https://api.securitycenter.microsoft.com" */
+  audience?: string;
+  /** Emulated seconds; zero or negative mints an already expired token. @default the configured token lifetime */
+  lifetimeSeconds?: number;
+  /** @default the app's roles */
+  roles?: string[];
+}
+
 /** Successful token response body. */
 export interface TokenResponse {
   token_type: "Bearer";
@@ -115,15 +125,17 @@ export class TokenService {
   }
 
   /** Issues an access token for `app` (also used by the managed identity endpoint). */
-  issue(app: AppRegistration, appidacr: "0" | "1" | "2"): TokenResponse {
+  issue(app: AppRegistration, appidacr: "0" | "1" | "2", overrides: TokenOverrides = {}): TokenResponse {
     const nowSeconds = Math.floor(this.options.clock.nowMs() / 1000);
-    // Lifetime in real seconds, rounded up, so a scaled token still lives at least a second.
-    const lifetime = Math.max(
-      1,
-      Math.ceil(this.options.clock.realMs(this.options.tokenLifetimeSeconds) / 1000),
-    );
+    const emulatedLifetime = overrides.lifetimeSeconds ?? this.options.tokenLifetimeSeconds;
+    // Lifetime in real seconds, rounded up, so a scaled token still lives at least a second;
+    // a non-positive lifetime mints a token that is already expired.
+    const lifetime =
+      emulatedLifetime <= 0
+        ? Math.floor(this.options.clock.realMs(emulatedLifetime) / 1000) - 1
+        : Math.max(1, Math.ceil(this.options.clock.realMs(emulatedLifetime) / 1000));
     const claims = {
-      aud: TOKEN_AUDIENCE,
+      aud: overrides.audience ?? TOKEN_AUDIENCE,
       iss: `https://sts.windows.net/${app.tenantId}/`,
       iat: nowSeconds,
       nbf: nowSeconds,
@@ -135,7 +147,7 @@ export class TokenService {
       idp: `https://sts.windows.net/${app.tenantId}/`,
       oid: deterministicGuid(`oid:${app.tenantId}:${app.clientId}`),
       rh: "0.emulated.",
-      roles: app.roles,
+      roles: overrides.roles ?? app.roles,
       sub: deterministicGuid(`oid:${app.tenantId}:${app.clientId}`),
       tid: app.tenantId,
       uti: randomUUID().replaceAll("-", "").slice(0, 22),

@@ -212,6 +212,12 @@ export interface Emulator {
   addApp(app: AppRegistrationInput): AppRegistration;
   calls(filter?: { route?: RouteName | "admin" | "unknown"; clientId?: string }): CallRecord[];
   resetRecord(): void;
+  /**
+   * Mints an access token directly (no token request), e.g. the pre-obtained bearer token a user
+   * pastes, or a deliberately wrong one: another audience, already expired, other roles.
+   * @default the default app, its roles, the Defender audience and the configured lifetime
+   */
+  issueToken(options?: IssueTokenOptions): string;
   /** Every access token issued so far (token endpoint and managed identity), oldest first. */
   issuedTokens(): string[];
   /** Per-route totals since the last reset. */
@@ -227,6 +233,18 @@ export interface Emulator {
   /** The managed identity a system-assigned request gets. */
   readonly managedIdentity: { tenantId: string; clientId: string; roles: string[] };
   close(): Promise<void>;
+}
+
+/** Options of {@link Emulator.issueToken}. */
+export interface IssueTokenOptions {
+  /** App to issue for; must be registered. @default the default app */
+  clientId?: string;
+  tenantId?: string;
+  /** @default "https://api.securitycenter.microsoft.com" */
+  audience?: string;
+  /** Emulated seconds; zero or negative gives an expired token. */
+  lifetimeSeconds?: number;
+  roles?: string[];
 }
 
 /** Options of {@link Emulator.managedIdentityEnv}. */
