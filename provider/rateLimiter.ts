@@ -95,9 +95,20 @@ export class FamilyBudget {
     this.inFlight++;
   }
 
-  /** Records the end of a call started with {@link recordStart}. */
-  recordEnd(): void {
+  /**
+   * Records the end of a call started with {@link recordStart}. With both times, the call's slot moves
+   * from its start to its end: the server counts a request when it arrives, which can be any time up to
+   * the end, so counting the end keeps the server's sliding window inside the limit whatever the latency.
+   */
+  recordEnd(startedAtMs?: number, endedAtMs?: number): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
+    if (startedAtMs === undefined || endedAtMs === undefined) return;
+    const index = this.starts.indexOf(startedAtMs);
+    if (index < 0) return;
+    this.starts.splice(index, 1);
+    let at = this.starts.length;
+    while (at > 0 && (this.starts[at - 1] as number) > endedAtMs) at--;
+    this.starts.splice(at, 0, endedAtMs);
   }
 
   /** Blocks new starts until `nowMs + ms` (extends, never shortens, an existing pause). */
@@ -222,7 +233,8 @@ export class RateLimiter {
       const waiter: Waiter = {
         start: () => {
           signal?.removeEventListener("abort", onAbort);
-          state.budget.recordStart(this.clock.now());
+          const startedAt = this.clock.now();
+          state.budget.recordStart(startedAt);
           let result: Promise<T>;
           try {
             result = fn();
@@ -231,7 +243,7 @@ export class RateLimiter {
           }
           result
             .finally(() => {
-              state.budget.recordEnd();
+              state.budget.recordEnd(startedAt, this.clock.now());
               this.pump(family);
             })
             .then(resolve, reject);

@@ -259,8 +259,8 @@ function loggerOptions(
 ): NonNullable<Configuration["system"]>["loggerOptions"] {
   return {
     piiLoggingEnabled: false,
-    // 1 = Warning in MSAL's LogLevel enum; the callback redacts anyway via the caller's log sink.
-    logLevel: 1,
+    // 0 = Error in MSAL's LogLevel enum: warnings such as "no client info" are normal for client credentials.
+    logLevel: 0,
     loggerCallback: (_level, message, containsPii) => {
       if (!containsPii && log) log(`msal: ${message}`);
     },

@@ -94,6 +94,11 @@ export interface HttpClientOptions {
    * @default the shared dispatcher of the settings (`getDispatcher`)
    */
   dispatcher?: Dispatcher;
+  /**
+   * Response-headers timeout of every request, in milliseconds.
+   * @default HEADERS_TIMEOUT_MS (60000)
+   */
+  headersTimeoutMs?: number;
 }
 
 /** Options of {@link HttpClient.requestJson}. */
@@ -157,8 +162,10 @@ export class HttpClient {
   private readonly baseUrl: string;
   private readonly dispatcher: Dispatcher;
   private readonly log: ((line: string) => void) | undefined;
+  private readonly headersTimeoutMs: number | undefined;
 
   constructor(settings: Settings, options: HttpClientOptions = {}) {
+    this.headersTimeoutMs = options.headersTimeoutMs;
     this.baseUrl = settings.apiEndpoint;
     this.dispatcher = options.dispatcher ?? getDispatcher(settings);
     this.log = options.log;
@@ -198,6 +205,7 @@ export class HttpClient {
       ...(options.signal ? { signal: options.signal } : {}),
       operation: options.operation,
       ...(this.log ? { log: this.log } : {}),
+      ...(this.headersTimeoutMs !== undefined ? { headersTimeoutMs: this.headersTimeoutMs } : {}),
     });
     if (response.status < 200 || response.status >= 300) {
       const parsed = parseErrorBody(response.body);
