@@ -15,7 +15,7 @@ import type {
 } from "@azure/msal-node";
 import { configError, DefenderError } from "../errors";
 import { getDispatcher } from "../http/dispatcher";
-import { registerSecret } from "../redact";
+import { redact, registerSecret } from "../redact";
 import { type Credential, credentialFingerprint, type Settings } from "../settings";
 import { authError } from "./authErrors";
 import { createMsalNetworkClient } from "./msalNetworkClient";
@@ -262,7 +262,7 @@ function loggerOptions(
     // 0 = Error in MSAL's LogLevel enum: warnings such as "no client info" are normal for client credentials.
     logLevel: 0,
     loggerCallback: (_level, message, containsPii) => {
-      if (!containsPii && log) log(`msal: ${message}`);
+      if (!containsPii && log) log(redact(`msal: ${message}`));
     },
   };
 }
