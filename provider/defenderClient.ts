@@ -245,9 +245,20 @@ export class DefenderClient {
     let refreshed = false;
     let doubtful = false;
     for (let attempt = 1; ; attempt++) {
+      let token: string;
+      try {
+        token = await this.tokens.getToken(signal ? { signal } : {});
+      } catch (e) {
+        // No POST was sent for this attempt: report the token failure itself, unless an earlier attempt
+        // was doubtful (then its outcome still has to be established, which needs a token too).
+        if (!doubtful) throw e;
+        const found = await this.verifyCollection(machineId, since, isOurs, asDefenderError(e), signal);
+        if (found) return { action: found, adopted: false, recovered: true };
+        throw e;
+      }
       let error: DefenderError;
       try {
-        const response = await this.send<unknown>(spec, attempt > 1, signal);
+        const response = await this.send<unknown>(spec, attempt > 1, signal, token);
         const action = this.toAction(response.body, "collect");
         if (isOurs(action)) return { action, adopted: false };
         // The "201 with the existing action" variant: someone else's collection is running.
@@ -534,17 +545,20 @@ export class DefenderClient {
     );
   }
 
-  /** One attempt in the family's budget; a retry keeps its place at the head of the queue. */
+  /**
+   * One attempt in the family's budget; a retry keeps its place at the head of the queue. The token is
+   * obtained before queueing, so a token failure is never mistaken for a doubtful API outcome.
+   */
   private send<T>(
     spec: CallSpec,
     retrying: boolean,
     signal: AbortSignal | undefined,
+    token: string,
   ): Promise<JsonResponse<T>> {
     return this.limiter.schedule(
       spec.family,
-      async () => {
-        const token = await this.tokens.getToken(signal ? { signal } : {});
-        return this.http.requestJson<T>({
+      () =>
+        this.http.requestJson<T>({
           method: spec.method,
           path: spec.path,
           token,
@@ -554,8 +568,7 @@ export class DefenderClient {
           ...(spec.machineId !== undefined ? { machineId: spec.machineId } : {}),
           ...(spec.actionId !== undefined ? { actionId: spec.actionId } : {}),
           ...(signal ? { signal } : {}),
-        });
-      },
+        }),
       { front: retrying, ...(signal ? { signal } : {}) },
     );
   }
@@ -565,7 +578,8 @@ export class DefenderClient {
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.send<T>(spec, attempt > 1, signal);
+        const token = await this.tokens.getToken(signal ? { signal } : {});
+        return await this.send<T>(spec, attempt > 1, signal, token);
       } catch (e) {
         const error = asDefenderError(e);
         if (error.code === "MDE_UNAUTHORIZED" && !refreshed && this.tokens.canRefresh) {

@@ -320,3 +320,28 @@ test("many concurrent collections share the collect family: one in flight, all s
   t.true(emu.calls({ route: "collect" }).every((c) => c.concurrent === 1));
   t.is(getTokenProvider(client.settings).canRefresh, true);
 });
+
+test("a token failure before the POST is reported as such, with nothing sent", async (t) => {
+  const { emu, device } = await setup();
+  const client = new DefenderClient(
+    emulatorSettings(emu, { "mde:clientSecret": "Wrong~Secret-000000" }, undefined, SCALE),
+  );
+  const error = await t.throwsAsync(client.collectInvestigationPackage(device("fin-lt-0001"), "IR-20"), {
+    instanceOf: DefenderError,
+  });
+  t.is(error?.code, "MDE_AUTH_FAILED");
+  t.is(emu.calls({ route: "collect" }).length, 0);
+});
+
+test("401 on the POST: the token is renewed and the collection started once", async (t) => {
+  const { emu, client, device } = await setup();
+  const id = device("hr-lt-0002");
+  emu.injectFault({ route: "collect", kind: "status", status: 401 });
+  await client.collectInvestigationPackage(id, "IR-21");
+  t.deepEqual(
+    emu.calls({ route: "collect" }).map((c) => c.status),
+    [401, 201],
+  );
+  t.is(emu.calls({ route: "token" }).length, 2);
+  t.is((await actionsOn(client, id)).length, 1);
+});
