@@ -9,7 +9,12 @@
  * await emulator.close();
  * ```
  */
-export { type GeneratedCertificate, generateCertificate } from "./certificates";
+export {
+  type GeneratedCertificate,
+  generateCertificate,
+  generateTlsMaterial,
+  type TlsMaterial,
+} from "./certificates";
 export { defaultFleet, deviceId } from "./fleet";
 export { type RateLimit, ROUTE_LIMITS } from "./rateLimiter";
 export { ALL_ROLES, ROUTE_ROLES } from "./roles";

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+/**
+ * `mde-emulator`: runs the emulator in the foreground, prints how to point a client and the
+ * Pulumi provider at it, then logs requests (never tokens, secrets or links) until SIGINT/SIGTERM.
+ */
+import { parseArgs } from "node:util";
+import { EMULATOR_DEFAULTS, startEmulator } from "./server";
+import type { EmulatorOptions } from "./types";
+
+const HELP = `Usage: mde-emulator [options]
+
+Local Microsoft Defender for Endpoint API and Entra ID token endpoint over HTTPS.
+
+Options:
+  --port <n>                 port to listen on (default 0: any free port)
+  --host <address>           address to listen on (default 127.0.0.1)
+  --time-scale <n>           emulated seconds per real second (default 1)
+  --fleet <file.json>        devices to serve instead of the built-in fleet
+  --token-lifetime <s>       access-token lifetime, emulated seconds (default 3600)
+  --link-lifetime <s>        package link lifetime, emulated seconds (default 600)
+  --pending <s>              seconds before a device picks up a collection (default 60)
+  --in-progress <s>          seconds a collection runs (default 300)
+  --offline-timeout <s>      seconds before an offline device's action times out (default 86400)
+  --tenant-id <guid>         tenant of the default app (default: generated)
+  --client-id <guid>         client id of the default app (default: generated)
+  --client-secret <secret>   secret of the default app (default: generated)
+  --duplicate <mode>         conflict (400) or returnExisting (201) for a second collection
+  --quote-package-uri        wrap GetPackageUri values in literal quotes
+  --no-rate-limits           disable the per-app rate limits
+  --ca-file <path>           where to write the CA certificate (default: a temp file)
+  --tls-cert, --tls-key, --tls-ca <path>   serve with these PEM files instead of generating
+  --quiet                    do not log requests
+  -h, --help                 this text
+`;
+
+function positiveNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`--${name} must be a non-negative number, got '${value}'`);
+  return n;
+}
+
+/** Parses command-line flags into emulator options. */
+export function parseCliOptions(argv: string[]): { options: EmulatorOptions; quiet: boolean; help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "time-scale": { type: "string" },
+      fleet: { type: "string" },
+      "token-lifetime": { type: "string" },
+      "link-lifetime": { type: "string" },
+      pending: { type: "string" },
+      "in-progress": { type: "string" },
+      "offline-timeout": { type: "string" },
+      "tenant-id": { type: "string" },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
+      duplicate: { type: "string" },
+      "quote-package-uri": { type: "boolean" },
+      "no-rate-limits": { type: "boolean" },
+      "ca-file": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "tls-ca": { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  const duplicate = values.duplicate;
+  if (duplicate !== undefined && duplicate !== "conflict" && duplicate !== "returnExisting") {
+    throw new Error("--duplicate must be conflict or returnExisting");
+  }
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
+    throw new Error("--tls-cert and --tls-key go together");
+  }
+  const options: EmulatorOptions = {
+    host: values.host ?? EMULATOR_DEFAULTS.host,
+    port: positiveNumber("port", values.port) ?? EMULATOR_DEFAULTS.port,
+    apps: [
+      {
+        ...(values["tenant-id"] ? { tenantId: values["tenant-id"] } : {}),
+        ...(values["client-id"] ? { clientId: values["client-id"] } : {}),
+        ...(values["client-secret"] ? { clientSecret: values["client-secret"] } : {}),
+      },
+    ],
+    rateLimits: !values["no-rate-limits"],
+    quotePackageUri: values["quote-package-uri"] ?? false,
+  };
+  const timeScale = positiveNumber("time-scale", values["time-scale"]);
+  if (timeScale !== undefined) options.timeScale = timeScale;
+  if (values.fleet) options.fleet = values.fleet;
+  const tokenLifetime = positiveNumber("token-lifetime", values["token-lifetime"]);
+  if (tokenLifetime !== undefined) options.tokenLifetimeSeconds = tokenLifetime;
+  const linkLifetime = positiveNumber("link-lifetime", values["link-lifetime"]);
+  if (linkLifetime !== undefined) options.packageLinkLifetimeSeconds = linkLifetime;
+  const lifecycle: NonNullable<EmulatorOptions["lifecycle"]> = {};
+  const pending = positiveNumber("pending", values.pending);
+  if (pending !== undefined) lifecycle.pendingSeconds = pending;
+  const inProgress = positiveNumber("in-progress", values["in-progress"]);
+  if (inProgress !== undefined) lifecycle.inProgressSeconds = inProgress;
+  const offline = positiveNumber("offline-timeout", values["offline-timeout"]);
+  if (offline !== undefined) lifecycle.offlineTimeoutSeconds = offline;
+  options.lifecycle = lifecycle;
+  if (duplicate) options.duplicateCollection = duplicate;
+  if (values["ca-file"]) options.caFile = values["ca-file"];
+  if (values["tls-cert"] && values["tls-key"]) {
+    options.tls = {
+      certPath: values["tls-cert"],
+      keyPath: values["tls-key"],
+      ...(values["tls-ca"] ? { caPath: values["tls-ca"] } : {}),
+    };
+  }
+  return { options, quiet: values.quiet ?? false, help: values.help ?? false };
+}
+
+/** Quotes a value for a POSIX shell. */
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseCliOptions>;
+  try {
+    parsed = parseCliOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`mde-emulator: ${(error as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (parsed.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const out = (line = "") => process.stdout.write(`${line}\n`);
+  const emulator = await startEmulator({
+    ...parsed.options,
+    log: parsed.quiet ? () => {} : (line) => out(`${new Date().toISOString()} ${line}`),
+  });
+  const app = emulator.defaultApp;
+  const mi = emulator.managedIdentityEnv();
+  out(
+    `Defender for Endpoint emulator listening on ${emulator.url} (time scale ${parsed.options.timeScale ?? 1})`,
+  );
+  out();
+  out("Environment for clients:");
+  const env: [string, string][] = [
+    ["AZURE_TENANT_ID", app.tenantId],
+    ["AZURE_CLIENT_ID", app.clientId],
+    ["AZURE_CLIENT_SECRET", app.clientSecret],
+    ["MDE_API_ENDPOINT", emulator.url],
+    ["AZURE_AUTHORITY_HOST", emulator.authorityHost],
+    ["NODE_EXTRA_CA_CERTS", emulator.caFile],
+  ];
+  for (const [name, value] of env) out(`  export ${name}=${shellQuote(value)}`);
+  out();
+  out("Pulumi provider configuration:");
+  out(`  pulumi config set mde:tenantId ${shellQuote(app.tenantId)}`);
+  out(`  pulumi config set mde:clientId ${shellQuote(app.clientId)}`);
+  out(`  pulumi config set --secret mde:clientSecret ${shellQuote(app.clientSecret)}`);
+  out(`  pulumi config set mde:apiEndpoint ${shellQuote(emulator.url)}`);
+  out(`  pulumi config set mde:authorityHost ${shellQuote(emulator.authorityHost)}`);
+  out(`  pulumi config set mde:caCertPath ${shellQuote(emulator.caFile)}`);
+  out();
+  out("Managed identity (msal-node App Service source):");
+  out(
+    `  export IDENTITY_ENDPOINT=${shellQuote(mi.IDENTITY_ENDPOINT ?? "")} IDENTITY_HEADER=${shellQuote(mi.IDENTITY_HEADER ?? "")}`,
+  );
+  out();
+  out(
+    `Admin API: ${emulator.url}/_emulator/calls, /_emulator/faults, /_emulator/reset (see emulator/README.md)`,
+  );
+  out(
+    `Fleet: ${emulator.fleet.length} devices, e.g. ${emulator.fleet[0]?.id ?? "none"} (${emulator.fleet[0]?.computerDnsName ?? ""})`,
+  );
+  out("Requests:");
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    out(`${signal}: stopping`);
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`mde-emulator: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
