@@ -219,7 +219,7 @@ function permissionList(operation: DefenderOperation): string {
 export function httpStatusError(status: number, context: HttpErrorContext): DefenderError {
   const { operation, apiCode, apiMessage, correlationId, retryAfterMs } = context;
   const what = OPERATION_LABELS[operation];
-  const server = [apiCode, apiMessage].filter(Boolean).join(": ");
+  const server = [apiCode, apiMessage?.trim().replace(/\.+$/, "")].filter(Boolean).join(": ");
   const serverPart = server ? ` Server said: ${server}.` : "";
   const corrPart = correlationId ? ` Correlation id: ${correlationId}.` : "";
   const subject = context.actionId

@@ -74,8 +74,14 @@ export function authError(error: unknown, what: string, networkFailure?: Defende
         ? e.message
         : String(error);
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1];
-  // AADSTS messages carry trace ids and timestamps on following lines: the first line is the useful part.
-  const firstLine = text.split(/\r?\n/)[0]?.slice(0, 400) ?? "";
+  // MSAL wraps the AADSTS description in "Error(s): ... - Timestamp: ... - Description: AADSTS...: <text> Trace ID:
+  // ...": keep only the description, which is the part that says what is wrong.
+  const description = aadsts
+    ? (new RegExp(
+        `AADSTS${aadsts}:\\s*([\\s\\S]*?)(?:\\s*Trace ID:|\\s*Correlation ID:|\\s*Timestamp:|$)`,
+      ).exec(text)?.[1] ?? "")
+    : (text.split(/\r?\n/)[0] ?? "");
+  const firstLine = description.trim().slice(0, 400);
   const hint =
     (aadsts ? AADSTS_HINTS[aadsts] : undefined) ??
     (errorCode ? OAUTH_HINTS[errorCode] : undefined) ??
