@@ -247,12 +247,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
       if (fault?.kind === "latency") await sleep(fault.ms);
-      routeRequest.body = await readBody(req);
       let result: HandlerResult;
       if (fault?.kind === "status") {
+        // Drain the body so the connection stays usable for the client's next request.
+        await readBody(req).catch(() => undefined);
         result = faultResult(ctx, match.route as RouteName, fault);
       } else {
         try {
+          routeRequest.body = await readBody(req);
           result = dispatch(ctx, match, routeRequest);
         } catch (error) {
           if (error instanceof MdeError) result = mdeErrorResult(error);
