@@ -55,6 +55,13 @@ export function retryAfterMs(headers: HeadersLike, nowMs: number): number | unde
   return Math.max(0, date - nowMs);
 }
 
+/**
+ * Attempts allowed while the server keeps answering 429. A 429 is a certain refusal and says when to
+ * come back, so it is not counted against {@link DEFAULT_MAX_RETRIES}: a quota shared with other
+ * callers can stay exhausted for minutes, and giving up would fail a collection the API would accept.
+ */
+export const DEFAULT_MAX_THROTTLED_RETRIES = 120;
+
 /** Tuning of {@link decideRetry}. */
 export interface RetryOptions {
   /**
@@ -62,6 +69,11 @@ export interface RetryOptions {
    * @default DEFAULT_MAX_RETRIES (5)
    */
   maxRetries?: number;
+  /**
+   * Attempts allowed while the server answers 429 with a `Retry-After` it is honoured for.
+   * @default DEFAULT_MAX_THROTTLED_RETRIES (120)
+   */
+  maxThrottledRetries?: number;
   /**
    * Base delay of the exponential backoff, in milliseconds.
    * @default DEFAULT_RETRY_DELAY_MS (1000)
@@ -158,11 +170,13 @@ function waitFor(failure: RetryFailure, attempt: number, options: RetryOptions):
  */
 export function decideRetry(input: RetryInput, options: RetryOptions = {}): RetryDecision {
   const { method, attempt, failure } = input;
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  if (attempt > maxRetries) return { retry: false, reason: `gave up after ${attempt} attempts` };
-
   const status = failure.status;
   const throttled = status === 429;
+  const maxRetries = throttled
+    ? (options.maxThrottledRetries ?? DEFAULT_MAX_THROTTLED_RETRIES)
+    : (options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  if (attempt > maxRetries) return { retry: false, reason: `gave up after ${attempt} attempts` };
+
   const unavailable = status === 503;
   const serverError = status !== undefined && (status >= 500 || status === 408);
   const network = status === undefined && TRANSIENT_NETWORK_CODES.has(failure.code);

@@ -7,7 +7,7 @@ import type { CallRecord, Device, Emulator, EmulatorOptions } from "pulumi-mde/e
 import { startEmulator } from "pulumi-mde/emulator";
 import { createTestStack, type TestStack } from "./engine";
 
-/** A device that collects normally: online, supported OS, collections succeed. */
+/** A device that collects normally: online, Windows 10/11, collections succeed. */
 export function isHealthy(device: Device): boolean {
   const b = device.behavior ?? {};
   return (
@@ -15,7 +15,7 @@ export function isHealthy(device: Device): boolean {
     b.offline !== true &&
     b.collectionOutcome !== "Failed" &&
     b.collectionSupported !== false &&
-    /windows/i.test(device.osPlatform)
+    /^Windows1[01]$/.test(device.osPlatform)
   );
 }
 
