@@ -2,8 +2,9 @@ import test from "ava";
 import { type Device, type Emulator, startEmulator } from "../../emulator";
 import { isApiError, send, sleep, tokenFor, waitForStatus } from "./support";
 
-// 1000 emulated seconds per real second: Pending 0.1 s, InProgress 0.2 s, offline TimeOut 0.3 s.
-const LIFECYCLE = { pendingSeconds: 100, inProgressSeconds: 200, offlineTimeoutSeconds: 300 };
+// 1000 emulated seconds per real second: Pending 0.1 s, InProgress 0.4 s, offline TimeOut 1 s.
+// Windows are wide enough for polling on a busy two-core machine.
+const LIFECYCLE = { pendingSeconds: 100, inProgressSeconds: 400, offlineTimeoutSeconds: 1000 };
 
 let em: Emulator;
 let token: string;
@@ -70,7 +71,7 @@ test("lifecycle: Pending -> InProgress -> Succeeded, evaluated from timestamps",
 test("an offline device stays Pending, then TimeOut", async (t) => {
   const device = deviceByName("kiosk-");
   const { json: created } = await collect(device.id);
-  await sleep(150);
+  await sleep(300);
   t.is((await send(em, "GET", `/api/machineactions/${created.id}`, { token })).json.status, "Pending");
   t.is((await waitForStatus(em, token, created.id, "TimeOut")).status, "TimeOut");
 });
@@ -147,7 +148,7 @@ test("cancel: 200 Cancelled with the canceller; 400 once final; 404 unknown", as
   t.is(cancelled.json.cancellationComment, "wrong device");
   t.is(cancelled.json.cancellationRequestor, em.defaultApp.clientId);
   t.truthy(cancelled.json.cancellationDateTimeUtc);
-  await sleep(400);
+  await sleep(600);
   t.is(
     (await send(em, "GET", `/api/machineactions/${created.id}`, { token })).json.status,
     "Cancelled",
