@@ -29,6 +29,8 @@ export interface CollectionInputs {
   onConflict: ConflictPolicy;
   /** `project/stack` of the program, used in cancellation comments. */
   pulumiStack?: string;
+  /** An existing collection to take over instead of starting one. */
+  adoptActionId?: string;
 }
 
 /** One rejected input: the property and a message saying what was expected and what to do. */
@@ -47,10 +49,11 @@ export const INPUT_NAMES = [
   "cancelOnDelete",
   "onConflict",
   "pulumiStack",
+  "adoptActionId",
 ] as const;
 
 /** Inputs whose change starts a new collection. */
-export const REPLACING_INPUTS = ["machineId", "comment", "triggers"] as const;
+export const REPLACING_INPUTS = ["machineId", "comment", "triggers", "adoptActionId"] as const;
 
 /** Inputs that only govern this provider's behaviour: a change updates state, nothing else. */
 export const BEHAVIOUR_INPUTS = [
@@ -61,6 +64,7 @@ export const BEHAVIOUR_INPUTS = [
 ] as const;
 
 const HEX_ID = /^[0-9a-f]{32,40}$/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // C0 and C1 control characters except tab and newline, which multi-line runbook comments use.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects.
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
@@ -130,6 +134,11 @@ function checkConflict(value: unknown): string | undefined {
   return `onConflict must be "adopt" (take over the collection already running on the device) or "fail", got ${describe(value)}.`;
 }
 
+function checkAdoptActionId(value: unknown): string | undefined {
+  if (value === undefined || (typeof value === "string" && GUID.test(value.trim()))) return undefined;
+  return `adoptActionId must be the GUID of an existing machine action (e.g. 6a2f1a4e-0f1c-4a3b-9d1e-2b7c8e9f0a1b, as shown in Defender's action center), got ${describe(value)}.`;
+}
+
 function checkTriggers(value: unknown): string | undefined {
   if (value === undefined || Array.isArray(value)) return undefined;
   return `triggers must be an array (any change in it starts a new collection), got ${describe(value)}.`;
@@ -158,6 +167,7 @@ export function checkCollectionInputs(news: Record<string, unknown>): {
   if (known("completionTimeoutInMinutes"))
     judge("completionTimeoutInMinutes", checkTimeout(news.completionTimeoutInMinutes));
   if (known("onConflict")) judge("onConflict", checkConflict(news.onConflict));
+  if (known("adoptActionId")) judge("adoptActionId", checkAdoptActionId(news.adoptActionId));
 
   const inputs: Record<string, unknown> = { ...news };
   if (typeof news.machineId === "string" && known("machineId") && HEX_ID.test(news.machineId.trim())) {
@@ -184,6 +194,8 @@ export function collectionInputs(props: Record<string, unknown>): CollectionInpu
     cancelOnDelete: props.cancelOnDelete === true,
     onConflict: props.onConflict === "fail" ? "fail" : "adopt",
     pulumiStack: typeof props.pulumiStack === "string" ? props.pulumiStack : undefined,
+    adoptActionId:
+      typeof props.adoptActionId === "string" ? props.adoptActionId.trim().toLowerCase() : undefined,
   };
 }
 

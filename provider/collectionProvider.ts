@@ -11,13 +11,12 @@ import {
   checkCollectionInputs,
   collectionInputs,
   diffCollectionInputs,
-  INPUT_NAMES,
 } from "./collectionInputs";
 import { type CollectResult, getDefenderClient } from "./defenderClient";
 import { DefenderError, isDefenderError } from "./errors";
 import { redact } from "./redact";
 import { CONFIG_KEYS, resolveSettings, type Settings } from "./settings";
-import { isFinalStatus, type MachineAction } from "./types";
+import { COLLECT_INVESTIGATION_PACKAGE, isFinalStatus, type MachineAction } from "./types";
 
 /** First delay between status polls with `waitForCompletion`, before time scaling. */
 export const FIRST_POLL_DELAY_MS = 5_000;
@@ -165,6 +164,30 @@ async function settle(
   return { id: action.id, outs: collectionOutputs(inputs, action, result.adopted) };
 }
 
+/**
+ * Looks up the action named by `adoptActionId` and checks it is a collection on the declared device:
+ * the way to bring an existing action into state, since dynamic resources cannot be imported.
+ */
+async function adoptExisting(settings: Settings, inputs: CollectionInputs): Promise<MachineAction> {
+  const id = inputs.adoptActionId as string;
+  const action = await getDefenderClient(settings).getMachineAction(id);
+  if (!action) {
+    throw new DefenderError(
+      "MDE_NOT_FOUND",
+      `adoptActionId ${id} does not exist in this tenant: check the ID in Defender's action center, or remove adoptActionId to start a new collection.`,
+      { operation: "getAction" },
+    );
+  }
+  if (action.type !== COLLECT_INVESTIGATION_PACKAGE || action.machineId.toLowerCase() !== inputs.machineId) {
+    throw new DefenderError(
+      "MDE_BAD_REQUEST",
+      `adoptActionId ${id} is a ${action.type} action on device ${action.machineId}, not an investigation package collection on device ${inputs.machineId}: fix machineId or adoptActionId.`,
+      { operation: "getAction" },
+    );
+  }
+  return action;
+}
+
 /** Cleans an error for the engine's output: redacted message, stable code kept in front. */
 function surface(error: unknown): Error {
   if (error instanceof CollectionIncompleteError) return error;
@@ -225,6 +248,10 @@ export const collectionProvider = {
       const settings = currentSettings();
       const inputs = collectionInputs(news);
       let result: CollectResult;
+      if (inputs.adoptActionId) {
+        result = { action: await adoptExisting(settings, inputs), adopted: true };
+        return await settle(settings, inputs, result);
+      }
       try {
         result = await getDefenderClient(settings).collectInvestigationPackage(
           inputs.machineId,
@@ -256,17 +283,7 @@ export const collectionProvider = {
     try {
       const action = await getDefenderClient(currentSettings()).getMachineAction(id);
       if (!action) return { id: "", props: {} };
-      const importing = typeof props.machineId !== "string" || typeof props.comment !== "string";
-      const inputs = collectionInputs(
-        importing ? { ...props, machineId: action.machineId, comment: action.requestorComment ?? "" } : props,
-      );
-      const outs = collectionOutputs(inputs, action, props.adopted === true);
-      if (!importing) return { id, props: outs };
-      // An imported action: its inputs are what Defender recorded, so the program's declaration
-      // diffs against them (same machineId and comment: no replacement).
-      const importedInputs: Record<string, unknown> = {};
-      for (const name of INPUT_NAMES) if (outs[name] !== undefined) importedInputs[name] = outs[name];
-      return { id, props: outs, inputs: importedInputs };
+      return { id, props: collectionOutputs(collectionInputs(props), action, props.adopted === true) };
     } catch (error) {
       throw surface(error);
     }

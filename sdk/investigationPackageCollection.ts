@@ -34,6 +34,13 @@ export interface InvestigationPackageCollectionArgs {
    * `"fail"` fails the update and names the running action. @default "adopt"
    */
   onConflict?: pulumi.Input<"adopt" | "fail">;
+  /**
+   * Take over this existing collection (a MachineAction GUID, e.g. one started from the portal or
+   * by a lost stack) instead of starting one: no request is posted, `adopted` is `true`. The
+   * `import` resource option does not work for dynamic resources (pulumi/pulumi#16175); this does
+   * the same job. A change replaces the resource.
+   */
+  adoptActionId?: pulumi.Input<string>;
 }
 
 /**
@@ -116,7 +123,8 @@ export class InvestigationPackageCollection extends pulumi.dynamic.Resource {
   /**
    * @param name The unique name of the resource.
    * @param args What to collect, from which device, and how to behave.
-   * @param opts Resource options (`import: "<machineActionId>"` adopts an existing action).
+   * @param opts Resource options. To bring an existing action into state use `adoptActionId`:
+   *   the `import` option does not work for dynamic resources.
    */
   constructor(name: string, args: InvestigationPackageCollectionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -130,6 +138,7 @@ export class InvestigationPackageCollection extends pulumi.dynamic.Resource {
         completionTimeoutInMinutes: args?.completionTimeoutInMinutes,
         cancelOnDelete: args?.cancelOnDelete,
         onConflict: args?.onConflict,
+        adoptActionId: args?.adoptActionId,
         pulumiStack: `${pulumi.getProject()}/${pulumi.getStack()}`,
         actionId: undefined,
         status: undefined,
