@@ -315,7 +315,11 @@ export const collectionProvider = {
       // The declared state is a completed collection: look again (an earlier wait may have failed
       // or timed out, and the engine retries resources whose initialisation failed).
       const settings = currentSettings();
-      const fresh = (await getDefenderClient(settings).getMachineAction(id)) ?? known;
+      // A final status cannot change: report it again without calling the API. A running one is
+      // looked up and waited for, continuing the wait that create started.
+      const fresh = isFinalStatus(status)
+        ? known
+        : ((await getDefenderClient(settings).getMachineAction(id)) ?? known);
       const settled = await settle(settings, inputs, { action: fresh, adopted: olds.adopted === true });
       return { outs: settled.outs };
     } catch (error) {
