@@ -155,7 +155,7 @@ async function settle(
     }
     if (action.status !== "Succeeded") {
       throw new CollectionIncompleteError(
-        `Collection ${action.id} on device ${inputs.machineId} ended ${action.status}: ${statusHint(action)}. It is kept in state with its action ID; to collect again, change \`triggers\` (a new collection replaces this one).`,
+        `Collection ${action.id} on device ${inputs.machineId} ended ${action.status}: ${statusHint(action)}. It is kept in state with its action ID; to collect again, change \`triggers\` (a new collection replaces this one), or set waitForCompletion: false to accept this outcome.`,
         action.id,
         outs,
       );
