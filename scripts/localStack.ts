@@ -6,9 +6,11 @@
  * `.engine/<version>/bin` (see scripts/ensure-engine.sh) and the dynamic-provider
  * launcher sits next to it.
  */
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import {
   type ConfigMap,
   type DestroyResult,
@@ -20,6 +22,8 @@ import {
   type Stack,
   type UpResult,
 } from "@pulumi/pulumi/automation";
+
+const execFileAsync = promisify(execFile);
 
 /** Repository root: the nearest folder above this file with `engine/VERSION` (tests run from dist/). */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -86,7 +90,7 @@ export interface TestStack {
   preview(opts?: OperationOptions): Promise<PreviewResult>;
   refresh(opts?: OperationOptions): Promise<RefreshResult>;
   destroy(): Promise<DestroyResult>;
-  /** The exported deployment (`pulumi stack export`), as JSON text and parsed. */
+  /** The deployment as stored (`pulumi stack export`, secrets as ciphertext): JSON text and resources. */
   exportState(): Promise<{ text: string; resources: StateResource[] }>;
   /** Remove the stack and its work directory. */
   dispose(): Promise<void>;
@@ -170,9 +174,15 @@ export async function createTestStack(opts: TestStackOptions): Promise<TestStack
     refresh: (o = {}) => capture(stack.refresh({ onOutput, color: "never", ...logging(o), ...o })),
     destroy: () => capture(stack.destroy({ onOutput, color: "never" })),
     async exportState() {
-      const deployment = await stack.exportStack();
-      const text = JSON.stringify(deployment);
-      const resources = ((deployment.deployment as { resources?: StateResource[] }).resources ?? []).filter(
+      // Not `stack.exportStack()`: the Automation API exports with --show-secrets, which decrypts
+      // every secret. This is the state as stored, secrets as ciphertext.
+      const { stdout: text } = await execFileAsync(
+        path.join(ENGINE_BIN, "pulumi"),
+        ["stack", "export", "--stack", "test", "--non-interactive"],
+        { cwd: workDir, env: { ...process.env, ...envVars }, maxBuffer: 512 * 1024 * 1024 },
+      );
+      const deployment = JSON.parse(text) as { deployment: { resources?: StateResource[] } };
+      const resources = (deployment.deployment.resources ?? []).filter(
         (r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"),
       );
       return { text, resources };
