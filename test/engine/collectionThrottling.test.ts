@@ -75,14 +75,19 @@ test("foreign traffic eating the quota: 429s are absorbed and every collection i
   const { clientId, tenantId } = em.defaultApp;
   // Another caller of the same app posts steadily at 95 calls per minute for 8 emulated minutes,
   // leaving this one about 5 per minute. (Longer would be unrealistic: at that pace the other caller
-  // would hit the 1500-per-hour cap itself after 16 minutes.)
+  // would hit the 1500-per-hour cap itself after 16 minutes.) It starts with this deployment's first
+  // POST, so that engine start-up time on a busy machine cannot make the two miss each other.
   let ticks = 0;
   const eat = () => {
-    if (ticks++ < 40) em.consumeQuota({ clientId, tenantId, route: "collect", count: 19 });
+    if (ticks === 0 && callsOf(em, "collect").length === 0) return;
+    if (ticks++ < 40) em.consumeQuota({ clientId, tenantId, route: "collect", count: ticks === 1 ? 95 : 19 });
   };
   const foreign = setInterval(eat, minuteMs / 5);
-  eat();
-  t.teardown(() => clearInterval(foreign));
+  const trigger = setInterval(() => ticks === 0 && eat(), 10);
+  t.teardown(() => {
+    clearInterval(foreign);
+    clearInterval(trigger);
+  });
   const s = await emulatorStack(em, program(healthyIds(em, COUNT)), {
     config: { "mde:timeScale": { value: String(timeScale) } },
   });
@@ -90,6 +95,7 @@ test("foreign traffic eating the quota: 429s are absorbed and every collection i
 
   const up = await s.up({ parallel: COUNT });
   clearInterval(foreign);
+  clearInterval(trigger);
   t.is(up.summary.result, "succeeded");
   const posts = callsOf(em, "collect");
   const throttled = posts.filter((p) => p.status === 429);
