@@ -157,12 +157,9 @@ async function main(): Promise<void> {
   for (const [name, value] of env) out(`  export ${name}=${shellQuote(value)}`);
   out();
   out("Pulumi provider configuration:");
-  out(`  pulumi config set mde:tenantId ${shellQuote(app.tenantId)}`);
-  out(`  pulumi config set mde:clientId ${shellQuote(app.clientId)}`);
-  out(`  pulumi config set --secret mde:clientSecret ${shellQuote(app.clientSecret)}`);
-  out(`  pulumi config set mde:apiEndpoint ${shellQuote(emulator.url)}`);
-  out(`  pulumi config set mde:authorityHost ${shellQuote(emulator.authorityHost)}`);
-  out(`  pulumi config set mde:caCertPath ${shellQuote(emulator.caFile)}`);
+  for (const [key, { value, secret }] of Object.entries(emulator.providerConfig())) {
+    out(`  pulumi config set ${secret ? "--secret " : ""}${key} ${shellQuote(value)}`);
+  }
   out();
   out("Managed identity (msal-node App Service source):");
   out(

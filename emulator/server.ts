@@ -314,6 +314,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetRecord: () => recorder.reset(),
     counters: () => recorder.counters(),
     issuedTokens: () => [...ctx.tokens.issued],
+    providerConfig: () => {
+      const plain = (value: string) => ({ value, secret: false });
+      const scale = options.timeScale ?? EMULATOR_DEFAULTS.timeScale;
+      return {
+        "mde:tenantId": plain(first.tenantId),
+        "mde:clientId": plain(first.clientId),
+        "mde:clientSecret": { value: first.clientSecret ?? "", secret: true },
+        "mde:apiEndpoint": plain(origin),
+        "mde:authorityHost": plain(origin),
+        "mde:caCertPath": plain(caFile),
+        // The provider's rate windows and poll delays must shrink with the emulator's clock.
+        ...(scale !== 1 ? { "mde:timeScale": plain(String(scale)) } : {}),
+      };
+    },
     issueToken: (issueOptions = {}) => {
       const app = registry.find(
         issueOptions.tenantId ?? first.tenantId,

@@ -220,6 +220,11 @@ export interface Emulator {
   issueToken(options?: IssueTokenOptions): string;
   /** Every access token issued so far (token endpoint and managed identity), oldest first. */
   issuedTokens(): string[];
+  /**
+   * The `mde:*` stack config that points the pulumi-mde provider at this emulator with the default
+   * app (the client secret flagged secret; `mde:timeScale` when the emulator is time-scaled).
+   */
+  providerConfig(): Record<string, { value: string; secret: boolean }>;
   /** Per-route totals since the last reset. */
   counters(): Counters;
   injectFault(rule: FaultRule): void;

@@ -68,15 +68,7 @@ async function main(): Promise<number> {
       }
       return out;
     },
-    config: {
-      "mde:tenantId": { value: em.defaultApp.tenantId },
-      "mde:clientId": { value: em.defaultApp.clientId },
-      "mde:clientSecret": { value: em.defaultApp.clientSecret, secret: true },
-      "mde:apiEndpoint": { value: em.url },
-      "mde:authorityHost": { value: em.authorityHost },
-      "mde:caCertPath": { value: em.caFile },
-      "mde:timeScale": { value: String(TIME_SCALE) },
-    },
+    config: em.providerConfig(),
   });
 
   try {

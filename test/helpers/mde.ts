@@ -69,15 +69,7 @@ export async function startTestEmulator(options: TestEmulatorOptions = {}): Prom
 
 /** Stack config that points the provider at the emulator with its default app (secret kept secret). */
 export function emulatorConfig(em: Emulator, extra: ConfigMap = {}): ConfigMap {
-  return {
-    "mde:tenantId": { value: em.defaultApp.tenantId },
-    "mde:clientId": { value: em.defaultApp.clientId },
-    "mde:clientSecret": { value: em.defaultApp.clientSecret, secret: true },
-    "mde:apiEndpoint": { value: em.url },
-    "mde:authorityHost": { value: em.authorityHost },
-    "mde:caCertPath": { value: em.caFile },
-    ...extra,
-  };
+  return { ...em.providerConfig(), ...extra };
 }
 
 /** A stack for `program` wired to the emulator. */
