@@ -55,6 +55,7 @@ export function authError(error: unknown, what: string, networkFailure?: Defende
       {
         ...(networkFailure.delivery ? { delivery: networkFailure.delivery } : {}),
         ...(networkFailure.status !== undefined ? { status: networkFailure.status } : {}),
+        ...(networkFailure.retryAfterMs !== undefined ? { retryAfterMs: networkFailure.retryAfterMs } : {}),
         operation: "token",
         cause: networkFailure,
       },

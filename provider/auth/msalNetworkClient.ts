@@ -7,6 +7,7 @@ import type { Dispatcher } from "undici";
 import { DefenderError } from "../errors";
 import { sendRequest } from "../http/httpClient";
 import { redactUrl } from "../redact";
+import { retryAfterMs } from "../retryStrategy";
 
 /** Options of {@link createMsalNetworkClient}. */
 export interface MsalNetworkClientOptions {
@@ -14,6 +15,40 @@ export interface MsalNetworkClientOptions {
   onNetworkError?: (error: DefenderError) => void;
   /** Receives one redacted line per request. */
   log?: (line: string) => void;
+}
+
+/** The error for a 429 or 5xx from the token endpoint, quoting Entra's description (never a secret). */
+function transientAnswer(
+  method: string,
+  url: string,
+  response: { status: number; headers: Record<string, string>; body: string },
+): DefenderError {
+  let said = "";
+  try {
+    const body = JSON.parse(response.body) as { error?: unknown; error_description?: unknown };
+    const description =
+      typeof body.error_description === "string" ? (body.error_description.split(/\r?\n/)[0] ?? "") : "";
+    said = [typeof body.error === "string" ? body.error : "", description.slice(0, 300)]
+      .filter(Boolean)
+      .join(": ");
+  } catch {
+    // Not JSON (a proxy's error page): the status says enough.
+  }
+  const retryAfter = retryAfterMs(response.headers, Date.now());
+  const throttled = response.status === 429;
+  return new DefenderError(
+    throttled ? "MDE_THROTTLED" : "MDE_SERVER_ERROR",
+    `${method} ${redactUrl(url)} answered ${response.status}${said ? ` (${said})` : ""}. ` +
+      (throttled
+        ? "The token endpoint is throttling this application: the provider waits as long as it asks and retries; if this persists, spread the deployments using this application."
+        : "The token endpoint is unavailable, which is usually transient: the provider retries with backoff; if this persists, check the Entra ID service health and try again later."),
+    {
+      status: response.status,
+      delivery: "answered",
+      operation: "token",
+      ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+    },
+  );
 }
 
 /** Builds an MSAL `INetworkModule` that sends through `dispatcher`. */
@@ -40,6 +75,14 @@ export function createMsalNetworkClient(
       });
     } catch (error) {
       if (error instanceof DefenderError) options.onNetworkError?.(error);
+      throw error;
+    }
+    if (response.status === 429 || (response.status >= 500 && response.status <= 599)) {
+      // A transient answer is turned into our error before MSAL sees it: MSAL would remember it and
+      // refuse every token request for a minute without sending one (its throttling cache), and it
+      // keeps no status for us to decide on. The token provider retries it by our own policy.
+      const error = transientAnswer(method, url, response);
+      options.onNetworkError?.(error);
       throw error;
     }
     let body: T;

@@ -16,6 +16,7 @@ import type {
 import { configError, DefenderError } from "../errors";
 import { getDispatcher } from "../http/dispatcher";
 import { redact, registerSecret } from "../redact";
+import { decideRetry, type RetryOptions } from "../retryStrategy";
 import { type Credential, credentialFingerprint, type Settings } from "../settings";
 import { authError } from "./authErrors";
 import { createMsalNetworkClient } from "./msalNetworkClient";
@@ -69,6 +70,11 @@ export interface TokenProviderOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * Retry tuning for transient token endpoint failures; `timeScale` defaults to the settings' one.
+   * @default the defaults of `decideRetry`
+   */
+  retry?: RetryOptions;
 }
 
 interface CachedToken {
@@ -95,7 +101,30 @@ class CachingTokenProvider implements TokenProvider {
     private readonly acquire: (forceRefresh: boolean) => Promise<AcquiredToken>,
     private readonly marginMs: number,
     private readonly now: () => number,
+    private readonly retry: RetryOptions,
+    private readonly log: ((line: string) => void) | undefined,
   ) {}
+
+  /**
+   * `acquire` with retries of transient failures (token endpoint 429/5xx, resets, timeouts), by the
+   * rules reads follow: asking for a token again is harmless, it only issues another token. Refusals
+   * (wrong secret, unknown app, unreadable certificate, DNS or TLS failure) are reported at once.
+   */
+  private async acquireWithRetries(force: boolean): Promise<AcquiredToken> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.acquire(force);
+      } catch (error) {
+        if (!(error instanceof DefenderError)) throw error;
+        const decision = decideRetry({ method: "GET", attempt, failure: error }, this.retry);
+        if (!decision.retry) throw error;
+        this.log?.(
+          `token: ${error.code}${error.status ? ` ${error.status}` : ""}; retrying in ${decision.delayMs} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+      }
+    }
+  }
 
   getToken(options: GetTokenOptions = {}): Promise<string> {
     const nowMs = this.now();
@@ -103,7 +132,7 @@ class CachingTokenProvider implements TokenProvider {
     if (!this.inflight) {
       const force = this.forceRefresh;
       this.forceRefresh = false;
-      this.inflight = this.acquire(force)
+      this.inflight = this.acquireWithRetries(force)
         .then(({ token, expiresOnMs }) => {
           const issuedAt = this.now();
           // A token shorter-lived than twice the margin (emulator) is reused for half its life instead.
@@ -361,6 +390,7 @@ function buildProvider(settings: Settings, options: TokenProviderOptions): Token
     networkFailure = error;
   };
   const marginMs = TOKEN_REFRESH_MARGIN_MS / settings.timeScale;
+  const retry: RetryOptions = { timeScale: settings.timeScale, ...options.retry };
 
   if (credential.kind === "managedIdentity") {
     let app: Promise<ManagedIdentityApplication> | undefined;
@@ -379,6 +409,8 @@ function buildProvider(settings: Settings, options: TokenProviderOptions): Token
       },
       marginMs,
       now,
+      retry,
+      options.log,
     );
   }
 
@@ -403,6 +435,8 @@ function buildProvider(settings: Settings, options: TokenProviderOptions): Token
     },
     marginMs,
     now,
+    retry,
+    options.log,
   );
 }
 
