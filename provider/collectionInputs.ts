@@ -64,6 +64,7 @@ export const BEHAVIOUR_INPUTS = [
 ] as const;
 
 const HEX_ID = /^[0-9a-f]{32,40}$/i;
+// Entra device IDs (aadDeviceId) and machine action IDs are GUIDs: a common mix-up with the device ID.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // C0 and C1 control characters except tab and newline, which multi-line runbook comments use.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects.
@@ -90,8 +91,19 @@ function checkMachineId(value: unknown): string | undefined {
   }
   const trimmed = value.trim();
   if (HEX_ID.test(trimmed)) return undefined;
-  if (/[.\-_]/.test(trimmed) || /[g-z]/i.test(trimmed)) {
+  if (GUID.test(trimmed)) {
+    return `machineId must be the Defender device ID (40 hex characters, no dashes), got ${describe(value)}, which is a GUID: probably the device's Entra ID (aadDeviceId) or a machine action ID. ${hint}`;
+  }
+  const nonHex = trimmed.replace(/[0-9a-f]/gi, "").length;
+  // A device ID with a stray character (a typo, "O" for "0") is not a computer name: at most a couple
+  // of non-hex characters in an ID-long string is a mistyped ID; anything else with letters is a name.
+  const mistypedId = trimmed.length >= 32 && trimmed.length <= 40 && nonHex <= 2;
+  if (!mistypedId && (trimmed.includes(".") || /[g-z]/i.test(trimmed))) {
     return `machineId must be the device's hex ID (32 to 40 characters, e.g. 1e5bc9d7e413ddd7902c2932e418702b84d0cc07), got ${describe(value)}, which looks like a computer name. machineId does not take names: ${hint}`;
+  }
+  const bad = /[^0-9a-f]/i.exec(trimmed);
+  if (bad) {
+    return `machineId must be hexadecimal, 32 to 40 characters (0-9, a-f), got ${describe(value)}: ${JSON.stringify(bad[0])} at position ${bad.index} is not a hex digit. ${hint}`;
   }
   return `machineId must be hexadecimal, 32 to 40 characters (Defender device IDs are 40), got ${describe(value)}. ${hint}`;
 }

@@ -219,8 +219,11 @@ export const collectionProvider = {
     try {
       currentSettings();
     } catch (error) {
-      // The message of a configuration error starts "Invalid mde:<key>": name that key.
-      const key = /Invalid (mde:\w+)/.exec(error instanceof Error ? error.message : "")?.[1] ?? "mde";
+      // Report the failure on the config key at fault, so the engine names it.
+      const key =
+        (isDefenderError(error) ? error.configKey : undefined) ??
+        /Invalid (mde:\w+)/.exec(error instanceof Error ? error.message : "")?.[1] ??
+        "mde";
       failures.push({ property: key, reason: surface(error).message });
     }
     return { inputs, failures };
@@ -265,7 +268,7 @@ export const collectionProvider = {
         const running = (error as DefenderError & { action?: MachineAction }).action;
         const fix =
           inputs.onConflict === "fail"
-            ? `onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over${running ? `, or import it with the resource option import: "${running.id}"` : ""}.`
+            ? `onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over${running ? `, or declare it with adoptActionId: "${running.id}"` : ""}.`
             : "It could not be looked up to adopt it: retry in a minute.";
         throw new DefenderError("MDE_ACTIVE_REQUEST_EXISTS", `${error.message} ${fix}`, {
           ...(error.status !== undefined ? { status: error.status } : {}),

@@ -3,7 +3,7 @@
  * resolved into endpoints, one credential and rate budgets. Every other provider module takes `Settings`.
  */
 import { createHash, X509Certificate } from "node:crypto";
-import { accessSync, constants as fsConstants, readFileSync } from "node:fs";
+import { accessSync, constants as fsConstants, readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { configError, DefenderError } from "./errors";
 import { registerSecret } from "./redact";
@@ -222,6 +222,15 @@ function requireReadable(key: string, path: string, what: string): void {
       `a readable ${what}`,
       path,
       `The file cannot be read (${reason}): check the path and permissions.`,
+    );
+  }
+  // A folder passes the access check but fails the read with a bare EISDIR: say what is wrong instead.
+  if (!statSync(path).isFile()) {
+    throw configError(
+      key,
+      `a readable ${what}`,
+      path,
+      "This path is not a file: give the path of the file itself.",
     );
   }
 }
