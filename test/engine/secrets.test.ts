@@ -1,0 +1,123 @@
+/**
+ * The client secret never leaks: not in the stored state (ciphertext only), the stack config file,
+ * the engine's output or any error message, through retries and provoked errors.
+ *
+ * At log verbosity 9 the engine itself prints secret stack config while marshalling the provider's
+ * Configure call (see ENGINE_CONFIGURE_MARSHAL_LOG): the first test pins that those engine lines are
+ * the only place, the second shows the way around it (the secret in the provider's environment,
+ * never seen by the engine): zero hits at verbosity 9. (Package links are not fetched by the
+ * provider, so none can leak.)
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import test, { type ExecutionContext } from "ava";
+import { InvestigationPackageCollection } from "pulumi-mde";
+import { createTestStack, type TestStack } from "../helpers/engine";
+import {
+  assertNoSecrets,
+  backendText,
+  ENGINE_CONFIGURE_MARSHAL_LOG,
+  emulatorSecrets,
+  errorText,
+  JWT,
+  linesWithSecrets,
+} from "../helpers/faults";
+import { callsOf, emulatorConfig, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
+
+const TIME_SCALE = 120;
+const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };
+const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
+
+function program(machineId: string) {
+  return async () => {
+    const c = new InvestigationPackageCollection("ws-042", { machineId, comment: "IR-4711: secret scan" });
+    return { actionId: c.actionId, status: c.status };
+  };
+}
+
+/** Every place a secret could end up, by name. */
+function places(s: TestStack, errors: string[]): Record<string, string> {
+  return {
+    "backend state": backendText(s),
+    "stack config file": readFileSync(path.join(s.workDir, "Pulumi.test.yaml"), "utf8"),
+    "engine output": s.output(),
+    "error messages": errors.join("\n"),
+  };
+}
+
+function assertNoJwt(t: ExecutionContext, texts: Record<string, string>): void {
+  for (const [name, text] of Object.entries(texts)) t.notRegex(text, JWT, `no JWT in ${name}`);
+}
+
+test("client secret in stack config: ciphertext in state, absent from output and errors through retries and failures", async (t) => {
+  const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE });
+  t.teardown(() => em.close());
+  const [machineId] = healthyIds(em, 1);
+  const s = await emulatorStack(em, program(machineId!), { config: TIME_CONFIG });
+  t.teardown(() => s.dispose());
+
+  // A refused POST and a failing GET, both retried.
+  em.injectFault({ route: "collect", kind: "status", status: 503 });
+  em.injectFault({ route: "getAction", kind: "status", status: 500 });
+  await s.up();
+  await s.refresh();
+  // An error on purpose: the API rejects every token during the next refresh.
+  const errors: string[] = [];
+  em.injectFault({ route: "getAction", kind: "status", status: 401, times: 10 });
+  await s.refresh().catch((e: unknown) => errors.push(errorText(e)));
+  em.clearFaults();
+  t.is(errors.length, 1, "the provoked refresh failed");
+  t.regex(errors[0] ?? "", /rejected the access token while reading a machine action \(401 Unauthorized\)/);
+  t.is(callsOf(em, "collect").length, 2, "the refused POST was retried");
+  t.true(em.issuedTokens().length >= 2, "the token was renewed after the 401");
+
+  const texts = places(s, errors);
+  assertNoSecrets(t, texts, emulatorSecrets(em));
+  assertNoJwt(t, texts);
+  t.regex(
+    texts["backend state"]!,
+    /"mde:clientSecret":\{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270","ciphertext":"v1:/,
+    "the secret is stored, as ciphertext",
+  );
+  t.regex(texts["stack config file"]!, /mde:clientSecret:\s+secure: v1:/);
+
+  // Verbosity 9: the provider logs nothing secret; the engine's own Configure marshalling does.
+  await s.refresh({ logVerbosity: 9 });
+  const verbose = s.output().slice(texts["engine output"]!.length);
+  const leaking = linesWithSecrets(verbose, [em.defaultApp.clientSecret, ...em.issuedTokens()]);
+  t.true(leaking.length >= 1, "the pinned engine still prints secret config at verbosity 9");
+  t.deepEqual(
+    leaking.filter((line) => !ENGINE_CONFIGURE_MARSHAL_LOG.test(line)),
+    [],
+    "nothing but the engine's Configure marshalling prints a secret",
+  );
+  assertNoJwt(t, { "verbose output": verbose });
+});
+
+test("client secret from the environment: zero hits at log verbosity 9, errors included", async (t) => {
+  const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE });
+  t.teardown(() => em.close());
+  const [machineId] = healthyIds(em, 1);
+  const config = emulatorConfig(em, TIME_CONFIG);
+  delete config["mde:clientSecret"];
+  const s = await createTestStack({
+    program: program(machineId!),
+    config,
+    env: { AZURE_CLIENT_SECRET: em.defaultApp.clientSecret },
+  });
+  t.teardown(() => s.dispose());
+
+  em.injectFault({ route: "collect", kind: "status", status: 503 });
+  await s.up({ logVerbosity: 9 });
+  const errors: string[] = [];
+  em.injectFault({ route: "getAction", kind: "status", status: 403, times: 10 });
+  await s.refresh({ logVerbosity: 9 }).catch((e: unknown) => errors.push(errorText(e)));
+  t.is(errors.length, 1, "the provoked refresh failed");
+  t.regex(errors[0] ?? "", /reading a machine action was forbidden \(403\)/);
+  t.is(callsOf(em, "collect").length, 2);
+
+  const texts = places(s, errors);
+  assertNoSecrets(t, texts, emulatorSecrets(em));
+  assertNoJwt(t, texts);
+  t.true(s.output().length > 100_000, "the verbose runs did log a lot");
+});
