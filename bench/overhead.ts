@@ -8,7 +8,7 @@ import type { StateResource } from "../test/helpers/engine";
 import { emulatorConfig, healthyIds, startTestEmulator } from "../test/helpers/mde";
 import { benchStack, timedUp } from "./benchStack";
 import { collectionProgram } from "./collectionProgram";
-import { watchProviderMemory } from "./providerMemory";
+import { watchEngineProcesses } from "./engineProcesses";
 
 /** Which resource an overhead run deploys. */
 export type OverheadKind = "collection" | "noop";
@@ -29,6 +29,10 @@ export interface OverheadRun {
   readonly upSeconds: number;
   /** Peak resident set (`VmHWM`) of the dynamic-provider process, bytes. */
   readonly providerPeakBytes: number;
+  /** CPU time (user + system) of the dynamic-provider process, seconds. */
+  readonly providerCpuSeconds: number;
+  /** CPU time of the `pulumi` CLI (the engine), seconds. */
+  readonly engineCpuSeconds: number;
   /** Provider processes seen (1 expected: `up` skips the preview). */
   readonly providerProcesses: number;
   /** Mean bytes of one resource in the exported state (its JSON: inputs, outputs, metadata). */
@@ -73,9 +77,9 @@ export async function runOverhead(p: OverheadParams): Promise<OverheadRun> {
         : {}),
     });
     try {
-      const watch = watchProviderMemory();
+      const watch = watchEngineProcesses();
       const up = await timedUp(stack, { parallel: p.parallel });
-      const memory = watch.stop();
+      const usage = watch.stop();
       if (up.error) throw new Error(`the ${p.kind} deployment failed: ${up.error}`);
       const { resources } = await stack.exportState();
       const created = resources.filter((r) => r.id);
@@ -84,8 +88,10 @@ export async function runOverhead(p: OverheadParams): Promise<OverheadRun> {
       return {
         kind: p.kind,
         upSeconds: up.seconds,
-        providerPeakBytes: memory.peakBytes,
-        providerProcesses: memory.processes,
+        providerPeakBytes: usage.provider.peakBytes,
+        providerCpuSeconds: usage.provider.cpuSeconds,
+        engineCpuSeconds: usage.engine.cpuSeconds,
+        providerProcesses: usage.provider.processes,
         stateBytesPerResource: created.length > 0 ? bytes / created.length : Number.NaN,
         providerTextBytes: first ? Buffer.byteLength(providerText(first)) : Number.NaN,
         created: created.length,

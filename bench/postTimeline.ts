@@ -55,6 +55,28 @@ export function sustainedRatio(arrivals: readonly number[], timeScale: number, p
   return (n - m) / spanMinutes / perMinute;
 }
 
+/**
+ * Real milliseconds by which each whole window of {@link sustainedRatio} lasted longer than one emulated
+ * minute: `((t_n - t_m) - k * minute) / k`. A limiter that counts a call at its end (as the provider's
+ * does, to stay safe whatever the latency) restarts each window one client round trip late, plus timer
+ * and scheduling delays. That lag is real time: it does not shrink with the time scale.
+ */
+export function windowLagMs(arrivals: readonly number[], timeScale: number, perMinute: number): number {
+  const n = arrivals.length;
+  if (n <= perMinute) return Number.NaN;
+  const k = Math.floor((n - 1) / perMinute);
+  const m = n - k * perMinute;
+  return ((arrivals[n - 1] as number) - (arrivals[m - 1] as number) - k * minuteMs(timeScale)) / k;
+}
+
+/**
+ * The sustained ratio the same lag per window would give at real time (one minute = 60 000 ms):
+ * `60 000 / (60 000 + lag)`. A projection, not a measurement: it assumes the lag is what it was here.
+ */
+export function realTimeRatio(lagMs: number): number {
+  return 60_000 / (60_000 + Math.max(0, lagMs));
+}
+
 /** Emulated minutes between two arrivals. */
 export function emulatedMinutes(fromMs: number, toMs: number, timeScale: number): number {
   return (toMs - fromMs) / minuteMs(timeScale);

@@ -5,7 +5,15 @@
 import { emulatorConfig, healthyIds, startTestEmulator } from "../test/helpers/mde";
 import { benchStack, timedUp } from "./benchStack";
 import { collectionProgram } from "./collectionProgram";
-import { acceptedArrivals, busiestWindow, emulatedMinutes, minuteMs, sustainedRatio } from "./postTimeline";
+import {
+  acceptedArrivals,
+  busiestWindow,
+  emulatedMinutes,
+  minuteMs,
+  realTimeRatio,
+  sustainedRatio,
+  windowLagMs,
+} from "./postTimeline";
 
 /** The documented per-minute ceiling of the collect API. */
 export const PER_MINUTE_CEILING = 100;
@@ -21,6 +29,10 @@ export interface ThroughputParams {
 export interface ThroughputRun {
   /** Sustained rate / ceiling, see `sustainedRatio`. */
   readonly ratio: number;
+  /** Real ms each whole window lasted beyond one emulated minute, see `windowLagMs`. */
+  readonly windowLagMs: number;
+  /** {@link ratio} projected to real time with the same lag, see `realTimeRatio`. */
+  readonly realTimeRatio: number;
   /** 429 answers on any route. */
   readonly throttled: number;
   /** Collect POSTs (any answer) per declared collection. */
@@ -54,9 +66,12 @@ export async function runThroughput(p: ThroughputParams): Promise<ThroughputRun>
       const calls = em.calls();
       const posts = calls.filter((c) => c.route === "collect");
       const arrivals = acceptedArrivals(calls, "collect");
+      const lag = windowLagMs(arrivals, p.timeScale, PER_MINUTE_CEILING);
       const created = (await stack.exportState()).resources.filter((r) => r.id).length;
       return {
         ratio: sustainedRatio(arrivals, p.timeScale, PER_MINUTE_CEILING),
+        windowLagMs: lag,
+        realTimeRatio: realTimeRatio(lag),
         throttled: calls.filter((c) => c.status === 429).length,
         postsPerCollection: posts.length / p.n,
         tokenRequests: calls.filter((c) => c.route === "token").length,
