@@ -13,6 +13,7 @@ import {
   diffCollectionInputs,
 } from "./collectionInputs";
 import { type CollectResult, getDefenderClient } from "./defenderClient";
+import { exitWhenEngineGone } from "./engineWatch";
 import { DefenderError, isDefenderError } from "./errors";
 import { redact } from "./redact";
 import { CONFIG_KEYS, resolveSettings, type Settings } from "./settings";
@@ -202,6 +203,8 @@ function surface(error: unknown): Error {
 export const collectionProvider = {
   /** Stores the stack config synchronously (concurrent first calls must see it). */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    // Only the engine calls configure, so this is the provider process: stop it with its engine.
+    exitWhenEngineGone();
     const config: Record<string, string | undefined> = {};
     for (const key of CONFIG_KEYS) {
       const value = req.config.get(key);
@@ -266,9 +269,15 @@ export const collectionProvider = {
       } catch (error) {
         if (!isDefenderError(error, "MDE_ACTIVE_REQUEST_EXISTS")) throw error;
         const running = (error as DefenderError & { action?: MachineAction }).action;
+        // Defender keeps only the comment, so this is a hint, not a proof: an interrupted deployment
+        // (the engine lists its pending creates) leaves exactly such an action behind.
+        const interrupted =
+          running?.requestorComment === inputs.comment
+            ? " It carries this resource's comment: if an earlier deployment was interrupted, it is probably that deployment's collection."
+            : "";
         const fix =
           inputs.onConflict === "fail"
-            ? `onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over${running ? `, or declare it with adoptActionId: "${running.id}"` : ""}.`
+            ? `onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over${running ? `, or declare it with adoptActionId: "${running.id}"` : ""}.${interrupted}`
             : "It could not be looked up to adopt it: retry in a minute.";
         throw new DefenderError("MDE_ACTIVE_REQUEST_EXISTS", `${error.message} ${fix}`, {
           ...(error.status !== undefined ? { status: error.status } : {}),
