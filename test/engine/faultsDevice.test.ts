@@ -111,7 +111,8 @@ test("a device already collecting: adopt takes the running action over, fail nam
   });
   const [adoptDevice, failDevice] = healthyIds(em, 2);
   const runningA = await startCollectionElsewhere(em, adoptDevice!, "analyst: triage of alert 1234");
-  const runningB = await startCollectionElsewhere(em, failDevice!, "analyst: triage of alert 1235");
+  // The same comment as the resource below: what an interrupted earlier deployment leaves behind.
+  const runningB = await startCollectionElsewhere(em, failDevice!, "IR-4711: collect after alert 1235");
   em.resetRecord();
   const s = await emulatorStack(em, async () => {
     const adopted = new InvestigationPackageCollection("adopt", {
@@ -143,6 +144,7 @@ test("a device already collecting: adopt takes the running action over, fail nam
   t.regex(failure, new RegExp(`The running collection is action ${runningB.id} \\(Pending`));
   t.regex(failure, /onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over/);
   t.regex(failure, new RegExp(`adoptActionId: "${runningB.id}"`), "the way to take it over is named");
+  t.regex(failure, /It carries this resource's comment: if an earlier deployment was interrupted/);
 
   const posts = callsOf(em, "collect");
   t.is(posts.length, 2, "one POST per resource");

@@ -4,14 +4,16 @@
  * talking to the emulator's API directly (to set up a device that is already collecting), and
  * finding the processes of a running `pulumi` command (to kill it mid-deployment).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import * as pulumi from "@pulumi/pulumi";
-import type { UpResult } from "@pulumi/pulumi/automation";
+import type { RefreshResult, UpResult } from "@pulumi/pulumi/automation";
 import type { ExecutionContext } from "ava";
 import type { CallRecord, Emulator } from "pulumi-mde/emulator";
 import { Agent, request } from "undici";
-import type { TestStack } from "./engine";
+import { ENGINE_BIN, type TestStack } from "./engine";
 
 /**
  * Every file of the stack's `file://` backend (checkpoint, backups, history), concatenated.
@@ -54,6 +56,49 @@ export function expectFailure<R extends pulumi.Resource>(resource: R): R {
  */
 export function upContinuing(s: TestStack): Promise<UpResult> {
   return s.up({ continueOnError: true } as Parameters<TestStack["up"]>[0]);
+}
+
+/** `pulumi refresh --clear-pending-creates`: drops the creates an interrupted run left pending. */
+export function refreshClearingPendingCreates(s: TestStack): Promise<RefreshResult> {
+  return s.refresh({ clearPendingCreates: true } as Parameters<TestStack["refresh"]>[0]);
+}
+
+/** An operation the engine recorded as started but never saw finish (an interrupted run). */
+export interface PendingOperation {
+  type: string;
+  resource: { urn: string; inputs?: Record<string, unknown> };
+}
+
+/** The pending operations of the stack's checkpoint. */
+export async function pendingOperations(s: TestStack): Promise<PendingOperation[]> {
+  const { text } = await s.exportState();
+  const deployment = (JSON.parse(text) as { deployment: { pending_operations?: PendingOperation[] } })
+    .deployment;
+  return deployment.pending_operations ?? [];
+}
+
+/**
+ * Runs the pinned CLI on the test stack with arguments the Automation API does not offer (e.g.
+ * `refresh --import-pending-creates`). Resolves with the output whatever the exit code.
+ */
+export function pulumiCli(s: TestStack, args: string[]): Promise<{ code: number; output: string }> {
+  const workspace = s.stack.workspace;
+  const env = {
+    ...process.env,
+    ...workspace.envVars,
+    ...(workspace.pulumiHome ? { PULUMI_HOME: workspace.pulumiHome } : {}),
+  };
+  return new Promise((resolve) => {
+    execFile(
+      path.join(ENGINE_BIN, "pulumi"),
+      [...args, "--stack", "test", "--non-interactive", "--color", "never"],
+      { cwd: s.workDir, env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
+        resolve({ code: Number.isNaN(code) ? 1 : code, output: `${stdout}\n${stderr}` });
+      },
+    );
+  });
 }
 
 /** Everything an error thrown by an Automation API operation says: message, stdout, stderr. */
@@ -287,5 +332,64 @@ export function isFile(file: string): boolean {
     return statSync(file).isFile();
   } catch {
     return false;
+  }
+}
+
+/**
+ * The `pulumi <command>` process this test process started (the Automation API spawns the CLI as
+ * our child), with every process below it, e.g. the dynamic provider.
+ */
+export function pulumiProcess(
+  s: TestStack,
+  command: string,
+): { cli: ProcessInfo; tree: ProcessInfo[] } | undefined {
+  const all = listProcesses();
+  const cli = all.find(
+    (p) =>
+      p.ppid === process.pid &&
+      p.cmdline.startsWith(path.join(ENGINE_BIN, "pulumi")) &&
+      p.cmdline.includes(` ${command} `) &&
+      // Tests of a file run concurrently in one process: the stack's work directory tells them apart.
+      cwdOf(p.pid) === s.workDir,
+  );
+  return cli ? { cli, tree: processTree(cli.pid, all) } : undefined;
+}
+
+function cwdOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls `condition` until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Waits until none of `pids` is alive; false when some still are after `timeoutMs`. */
+export async function waitForExit(pids: number[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isAlive)) {
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+/** Sends SIGKILL to each of `pids` still alive (cleanup of processes a test started). */
+export function killAll(pids: number[]): void {
+  for (const pid of pids) {
+    if (!isAlive(pid)) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone meanwhile.
+    }
   }
 }
