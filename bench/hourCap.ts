@@ -37,6 +37,8 @@ export interface HourCapRun {
   readonly tokenRequests: number;
   readonly created: number;
   readonly upSeconds: number;
+  /** Why the `up` failed, when it did (the figures then show what happened before). */
+  readonly error?: string;
 }
 
 /** Deploys `n` (> 1500) collections and measures how the hour cap was kept. */
@@ -65,6 +67,7 @@ export async function runHourCap(p: HourCapParams): Promise<HourCapRun> {
         unauthorized: calls.filter((c) => c.route === "collect" && c.status === 401).length,
         created: (await stack.exportState()).resources.filter((r) => r.id).length,
         upSeconds: up.seconds,
+        ...(up.error ? { error: up.error } : {}),
       };
     } finally {
       await stack.dispose();

@@ -44,8 +44,11 @@ async function repeat<T>(label: string, runs: number, run: (i: number) => Promis
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     progress(`${label}: run ${i + 1}/${runs}, load ${loadAverage()}`);
-    results.push(await run(i));
+    const result = await run(i);
+    results.push(result);
     progress(`${label}: run ${i + 1}/${runs} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const error = (result as { error?: unknown }).error;
+    if (typeof error === "string") progress(`${label}: run ${i + 1}/${runs}: the up failed: ${error}`);
   }
   return results;
 }
@@ -61,9 +64,13 @@ function figure(
   format: (v: number) => string,
   target?: { text: string; ok: (v: number) => boolean },
 ): FigureRow {
-  const summary = summarize(values);
+  // A run that could not produce the figure (NaN) is left out; with none left the figure is n/a, and a
+  // target it had is missed.
+  const measured = values.filter(Number.isFinite);
+  const summary = measured.length > 0 ? summarize(measured) : undefined;
   if (!target) return { label, summary, format };
-  return { label, summary, format, target: target.text, verdict: values.every(target.ok) ? "met" : "missed" };
+  const met = measured.length === values.length && values.every(target.ok);
+  return { label, summary, format, target: target.text, verdict: met ? "met" : "missed" };
 }
 
 async function main(): Promise<void> {

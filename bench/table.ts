@@ -7,7 +7,8 @@ import type { Summary } from "./stats";
 /** One measured figure. */
 export interface FigureRow {
   readonly label: string;
-  readonly summary: Summary;
+  /** Undefined when no run produced the figure (e.g. a failed deployment): printed as `n/a`. */
+  readonly summary: Summary | undefined;
   /** Formats one value (e.g. fixed decimals, a unit). */
   readonly format: (value: number) => string;
   /** The target as printed, e.g. ">= 0.95"; empty for figures without one. */
@@ -32,10 +33,10 @@ export function renderTable(rows: readonly TableRow[]): string {
     .filter((r): r is FigureRow => "label" in r)
     .map((r) => [
       r.label,
-      String(r.summary.runs),
-      r.format(r.summary.min),
-      r.format(r.summary.median),
-      r.format(r.summary.max),
+      String(r.summary?.runs ?? 0),
+      r.summary ? r.format(r.summary.min) : "n/a",
+      r.summary ? r.format(r.summary.median) : "n/a",
+      r.summary ? r.format(r.summary.max) : "n/a",
       r.target ?? "",
       r.verdict ?? "",
     ]);
