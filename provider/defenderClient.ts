@@ -245,33 +245,37 @@ export class DefenderClient {
     let refreshed = false;
     let doubtful = false;
     for (let attempt = 1; ; attempt++) {
-      let token: string;
-      try {
-        token = await this.tokens.getToken(signal ? { signal } : {});
-      } catch (e) {
-        // No POST was sent for this attempt: report the token failure itself, unless an earlier attempt
-        // was doubtful (then its outcome still has to be established, which needs a token too).
-        if (!doubtful) throw e;
-        const found = await this.verifyCollection(machineId, since, isOurs, asDefenderError(e), signal);
-        if (found) return { action: found, adopted: false, recovered: true };
-        throw e;
-      }
       let error: DefenderError;
+      const sent: { token?: string } = {};
       try {
-        const response = await this.send<unknown>(spec, attempt > 1, signal, token);
+        const response = await this.send<unknown>(spec, attempt > 1, signal, sent);
         const action = this.toAction(response.body, "collect");
         if (isOurs(action)) return { action, adopted: false };
         // The "201 with the existing action" variant: someone else's collection is running.
         this.log?.(`collect on ${machineId}: the API answered with the running action ${action.id}`);
         return this.conflict(machineId, action, options);
       } catch (e) {
+        if (e instanceof TokenUnavailable) {
+          // No POST was sent for this attempt: report the token failure itself, unless an earlier
+          // attempt was doubtful (then its outcome still has to be established, which needs a token too).
+          if (!doubtful) throw e.cause;
+          const found = await this.verifyCollection(
+            machineId,
+            since,
+            isOurs,
+            asDefenderError(e.cause),
+            signal,
+          );
+          if (found) return { action: found, adopted: false, recovered: true };
+          throw e.cause;
+        }
         error = asDefenderError(e);
       }
       if (error.code === "MDE_ABORTED") throw error;
       if (error.code === "MDE_UNAUTHORIZED" && !refreshed && this.tokens.canRefresh) {
         // A 401 is a refusal: nothing was created. Renew the token once.
         refreshed = true;
-        this.tokens.invalidate();
+        this.tokens.invalidate(sent.token);
         attempt--;
         continue;
       }
@@ -547,18 +551,27 @@ export class DefenderClient {
 
   /**
    * One attempt in the family's budget; a retry keeps its place at the head of the queue. The token is
-   * obtained before queueing, so a token failure is never mistaken for a doubtful API outcome.
+   * read when the call's turn comes, not before queueing: a call can wait behind the hour cap for longer
+   * than a token lives. A token failure comes out as {@link TokenUnavailable}, so it is never mistaken
+   * for a doubtful API outcome. `sent.token` records the token used, for a precise invalidation.
    */
   private send<T>(
     spec: CallSpec,
     retrying: boolean,
     signal: AbortSignal | undefined,
-    token: string,
+    sent: { token?: string } = {},
   ): Promise<JsonResponse<T>> {
     return this.limiter.schedule(
       spec.family,
-      () =>
-        this.http.requestJson<T>({
+      async () => {
+        let token: string;
+        try {
+          token = await this.tokens.getToken(signal ? { signal } : {});
+        } catch (error) {
+          throw new TokenUnavailable(error);
+        }
+        sent.token = token;
+        return this.http.requestJson<T>({
           method: spec.method,
           path: spec.path,
           token,
@@ -568,7 +581,8 @@ export class DefenderClient {
           ...(spec.machineId !== undefined ? { machineId: spec.machineId } : {}),
           ...(spec.actionId !== undefined ? { actionId: spec.actionId } : {}),
           ...(signal ? { signal } : {}),
-        }),
+        });
+      },
       { front: retrying, ...(signal ? { signal } : {}) },
     );
   }
@@ -577,14 +591,15 @@ export class DefenderClient {
   private async call<T>(spec: CallSpec, signal: AbortSignal | undefined): Promise<JsonResponse<T>> {
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
+      const sent: { token?: string } = {};
       try {
-        const token = await this.tokens.getToken(signal ? { signal } : {});
-        return await this.send<T>(spec, attempt > 1, signal, token);
+        return await this.send<T>(spec, attempt > 1, signal, sent);
       } catch (e) {
+        if (e instanceof TokenUnavailable) throw e.cause;
         const error = asDefenderError(e);
         if (error.code === "MDE_UNAUTHORIZED" && !refreshed && this.tokens.canRefresh) {
           refreshed = true;
-          this.tokens.invalidate();
+          this.tokens.invalidate(sent.token);
           attempt--;
           continue;
         }
@@ -600,6 +615,15 @@ export class DefenderClient {
         else await sleep(decision.delayMs, signal);
       }
     }
+  }
+}
+
+/** A token could not be obtained for a call: nothing was sent. Carries the token error as `cause`. */
+class TokenUnavailable extends Error {
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
+    super("no token");
+    this.cause = cause;
   }
 }
 

@@ -54,8 +54,12 @@ export interface TokenProvider {
    *   `MDE_CONFIG_INVALID` for an unusable certificate.
    */
   getToken(options?: GetTokenOptions): Promise<string>;
-  /** Drops the cached token (after a 401) so the next call obtains a new one. */
-  invalidate(): void;
+  /**
+   * Drops the cached token (after a 401) so the next call obtains a new one. With `refused`, only
+   * when that is still the cached token: many calls refused with the same expired token must not
+   * each throw away the one renewed by the first.
+   */
+  invalidate(refused?: string): void;
 }
 
 /** Options of {@link getTokenProvider}. */
@@ -147,7 +151,9 @@ class CachingTokenProvider implements TokenProvider {
     return withAbort(this.inflight, options.signal);
   }
 
-  invalidate(): void {
+  invalidate(refused?: string): void {
+    if (refused !== undefined && this.cached !== undefined && this.cached.token !== refused) return;
+    if (refused !== undefined && this.cached === undefined && this.inflight !== undefined) return;
     this.cached = undefined;
     this.forceRefresh = true;
   }
@@ -176,7 +182,7 @@ class StaticTokenProvider implements TokenProvider {
     return this.token;
   }
 
-  invalidate(): void {
+  invalidate(_refused?: string): void {
     // Nothing to renew: the caller reports the 401.
   }
 }

@@ -54,6 +54,21 @@ test("client secret: five concurrent callers share one token request; the token 
   t.is(typeof fresh, "string");
 });
 
+test("a 401 on a stale token does not throw away the token renewed since", async (t) => {
+  const emu = await emulator();
+  const provider = getTokenProvider(emulatorSettings(emu));
+  const stale = await provider.getToken();
+  provider.invalidate(stale); // the first call refused with it renews
+  const renewed = await provider.getToken();
+  t.not(renewed, stale);
+  t.is(emu.calls({ route: "token" }).length, 2);
+  // More calls that were refused with the same stale token arrive late: nothing more to renew.
+  provider.invalidate(stale);
+  provider.invalidate(stale);
+  t.is(await provider.getToken(), renewed);
+  t.is(emu.calls({ route: "token" }).length, 2, "no token request for a token already replaced");
+});
+
 test("a short-lived token is renewed before it expires", async (t) => {
   const emu = await startEmulator({ tokenLifetimeSeconds: 2 });
   emulators.push(emu);
