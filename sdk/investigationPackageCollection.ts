@@ -44,33 +44,18 @@ export interface InvestigationPackageCollectionArgs {
 }
 
 /**
- * The dynamic provider as stored in state. Every method loads the runtime by package name in the
- * provider process, so the serialized text stays a few hundred bytes, captures no credential, and
- * keeps working after `pulumi-mde` is upgraded (delete and read run with the text from state).
+ * The provider as stored in state (`__provider`): a module whose `handler()` returns the provider,
+ * which the engine's dynamic-provider host loads from this text in the provider process. It is written
+ * by hand rather than serialized from a function: one line instead of kilobytes in every resource's
+ * inputs and outputs (the engine rewrites the whole state after each step), no captured values (no
+ * credential can end up in it), and the same text across releases, so read and delete, which run the
+ * text from state, always load the installed `pulumi-mde/provider`.
  */
-const collectionProvider: pulumi.dynamic.ResourceProvider = {
-  async configure(req) {
-    return require("pulumi-mde/provider").collectionProvider.configure(req);
-  },
-  async check(olds, news) {
-    return require("pulumi-mde/provider").collectionProvider.check(olds, news);
-  },
-  async diff(id, olds, news) {
-    return require("pulumi-mde/provider").collectionProvider.diff(id, olds, news);
-  },
-  async create(inputs) {
-    return require("pulumi-mde/provider").collectionProvider.create(inputs);
-  },
-  async read(id, props) {
-    return require("pulumi-mde/provider").collectionProvider.read(id, props);
-  },
-  async update(id, olds, news) {
-    return require("pulumi-mde/provider").collectionProvider.update(id, olds, news);
-  },
-  async delete(id, props) {
-    return require("pulumi-mde/provider").collectionProvider.delete(id, props);
-  },
-};
+export const PROVIDER_TEXT =
+  'exports.handler = function () { return require("pulumi-mde/provider").collectionProvider; };';
+
+/** Resource type: the one `pulumi.dynamic.Resource` would give (module `mde`), served by the dynamic-provider host. */
+export const COLLECTION_TYPE = "pulumi-nodejs:dynamic/mde:InvestigationPackageCollection";
 
 /**
  * Collects a Microsoft Defender for Endpoint investigation package from one device.
@@ -95,7 +80,7 @@ const collectionProvider: pulumi.dynamic.ResourceProvider = {
  * export const actionId = ws042.actionId;
  * ```
  */
-export class InvestigationPackageCollection extends pulumi.dynamic.Resource {
+export class InvestigationPackageCollection extends pulumi.CustomResource {
   /** MachineAction ID (also the resource ID). */
   declare readonly actionId: pulumi.Output<string>;
   /** `Pending`, `InProgress`, `Succeeded`, `Failed`, `TimeOut` or `Cancelled`, as of the last create or refresh. */
@@ -128,9 +113,10 @@ export class InvestigationPackageCollection extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: InvestigationPackageCollectionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      collectionProvider,
+      COLLECTION_TYPE,
       name,
       {
+        __provider: PROVIDER_TEXT,
         machineId: args?.machineId,
         comment: args?.comment,
         triggers: args?.triggers,
@@ -150,8 +136,6 @@ export class InvestigationPackageCollection extends pulumi.dynamic.Resource {
         adopted: undefined,
       },
       opts,
-      "mde",
-      "InvestigationPackageCollection",
     );
   }
 }
