@@ -234,11 +234,15 @@ export const collectionProvider = {
 
   /** Replaces on machineId, comment or triggers; other inputs only update state. */
   async diff(
-    _id: string,
+    id: string,
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.DiffResult> {
-    const { changed, replaces } = diffCollectionInputs(olds, news);
+    const { changed, replaces: diffReplaces } = diffCollectionInputs(olds, news);
+    // Dropping adoptActionId after it did its job (it names this very action) changes nothing real:
+    // the resource keeps its action instead of starting a new collection.
+    const adoptedThis = collectionInputs(olds).adoptActionId === id && news.adoptActionId === undefined;
+    const replaces = adoptedThis ? diffReplaces.filter((name) => name !== "adoptActionId") : diffReplaces;
     return {
       changes: changed.length > 0,
       replaces,
