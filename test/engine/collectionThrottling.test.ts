@@ -3,28 +3,21 @@
  * caused by other callers of the same app are absorbed without a duplicate or a failure.
  */
 import test from "ava";
-import { InvestigationPackageCollection } from "pulumi-mde";
-import { callsOf, emulatorStack, healthyIds, maxInFlight, startTestEmulator } from "../helpers/mde";
+import {
+  callsOf,
+  emulatorStack,
+  healthyIds,
+  maxInFlight,
+  startTestEmulator,
+  sweepProgram,
+} from "../helpers/mde";
 
 const COUNT = 25;
-
-function program(ids: string[]) {
-  return async () => {
-    const collections = ids.map(
-      (machineId, i) =>
-        new InvestigationPackageCollection(`device-${i}`, {
-          machineId,
-          comment: `IR-1000: sweep device ${i}`,
-        }),
-    );
-    return { ids: collections.map((c) => c.actionId) };
-  };
-}
 
 test("25 collections at parallel 25: 25 POSTs, one at a time, no 429, one token request", async (t) => {
   const em = await startTestEmulator({ extraHealthyDevices: COUNT });
   t.teardown(() => em.close());
-  const s = await emulatorStack(em, program(healthyIds(em, COUNT)));
+  const s = await emulatorStack(em, sweepProgram(healthyIds(em, COUNT)));
   t.teardown(() => s.dispose());
 
   const up = await s.up({ parallel: COUNT });
@@ -48,7 +41,7 @@ test("mde:rateLimitPerMinute = 10: never more than 10 POSTs in any emulated minu
   const minuteMs = 60_000 / timeScale;
   const em = await startTestEmulator({ extraHealthyDevices: COUNT, timeScale });
   t.teardown(() => em.close());
-  const s = await emulatorStack(em, program(healthyIds(em, COUNT)), {
+  const s = await emulatorStack(em, sweepProgram(healthyIds(em, COUNT)), {
     config: { "mde:rateLimitPerMinute": { value: "10" }, "mde:timeScale": { value: String(timeScale) } },
   });
   t.teardown(() => s.dispose());
@@ -88,7 +81,7 @@ test("foreign traffic eating the quota: 429s are absorbed and every collection i
     clearInterval(foreign);
     clearInterval(trigger);
   });
-  const s = await emulatorStack(em, program(healthyIds(em, COUNT)), {
+  const s = await emulatorStack(em, sweepProgram(healthyIds(em, COUNT)), {
     config: { "mde:timeScale": { value: String(timeScale) } },
   });
   t.teardown(() => s.dispose());

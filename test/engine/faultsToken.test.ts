@@ -6,26 +6,14 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import test from "ava";
-import { InvestigationPackageCollection } from "pulumi-mde";
 import { closeEmulatorApi, collectionsOn } from "../helpers/faults";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator, sweepProgram } from "../helpers/mde";
 
 const TIME_SCALE = 60;
 const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
-function program(ids: string[], waitForCompletion: boolean) {
-  return async () => {
-    const collections = ids.map(
-      (machineId, i) =>
-        new InvestigationPackageCollection(`device-${i}`, {
-          machineId,
-          comment: `IR-4000: token device ${i}`,
-          waitForCompletion,
-        }),
-    );
-    return { ids: collections.map((c) => c.actionId) };
-  };
-}
+const program = (ids: string[], waitForCompletion: boolean) =>
+  sweepProgram(ids, { waitForCompletion, comment: (i) => `IR-4000: token device ${i}` });
 
 test("token endpoint down at the start (503s, a reset, a 429): retried, then every collection created once", async (t) => {
   const em = await startTestEmulator({ timeScale: TIME_SCALE });

@@ -4,7 +4,6 @@
  * deployment succeeds, and every device ends with exactly one collection: the one in state.
  */
 import test, { type ExecutionContext } from "ava";
-import { InvestigationPackageCollection } from "pulumi-mde";
 import type { Emulator } from "pulumi-mde/emulator";
 import type { TestStack } from "../helpers/engine";
 import {
@@ -14,25 +13,14 @@ import {
   collectionsOn,
   emulatorSecrets,
 } from "../helpers/faults";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator, sweepProgram } from "../helpers/mde";
 
 const TIME_SCALE = 120;
 const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };
 const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
-function program(ids: string[], waitForCompletion: boolean) {
-  return async () => {
-    const collections = ids.map(
-      (machineId, i) =>
-        new InvestigationPackageCollection(`device-${i}`, {
-          machineId,
-          comment: `IR-2000: sweep device ${i}`,
-          waitForCompletion,
-        }),
-    );
-    return { ids: collections.map((c) => c.actionId) };
-  };
-}
+const program = (ids: string[], waitForCompletion: boolean) =>
+  sweepProgram(ids, { waitForCompletion, comment: (i) => `IR-2000: sweep device ${i}` });
 
 /** Asserts one collection per device, and that it is the one the stack holds. */
 async function assertOneActionPerDevice(t: ExecutionContext, em: Emulator, s: TestStack, ids: string[]) {

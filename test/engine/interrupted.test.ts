@@ -10,7 +10,6 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import test, { type ExecutionContext } from "ava";
-import { InvestigationPackageCollection } from "pulumi-mde";
 import type { Emulator } from "pulumi-mde/emulator";
 import type { TestStack } from "../helpers/engine";
 import {
@@ -29,7 +28,7 @@ import {
   waitForExit,
   waitUntil,
 } from "../helpers/faults";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator, sweepProgram } from "../helpers/mde";
 
 const TIME_SCALE = 60;
 const DAY = 86_400;
@@ -39,20 +38,8 @@ const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
 const comment = (i: number) => `IR-5000: interrupted sweep, device ${i}`;
 
-function program(ids: string[], adopt: Record<number, string> = {}) {
-  return async () => {
-    const collections = ids.map(
-      (machineId, i) =>
-        new InvestigationPackageCollection(`device-${i}`, {
-          machineId,
-          comment: comment(i),
-          waitForCompletion: true,
-          ...(adopt[i] ? { adoptActionId: adopt[i] } : {}),
-        }),
-    );
-    return { ids: collections.map((c) => c.actionId) };
-  };
-}
+const program = (ids: string[], adopt: Record<number, string> = {}) =>
+  sweepProgram(ids, { waitForCompletion: true, comment, adopt });
 
 /** Runs `up`, waits until `created` collections exist (and `settleMs` more), then SIGKILLs the CLI. */
 async function upKilledAfter(

@@ -3,6 +3,7 @@
  * needs, and a stack whose `mde:*` config points the provider at it.
  */
 import type { ConfigMap, PulumiFn } from "@pulumi/pulumi/automation";
+import { InvestigationPackageCollection } from "pulumi-mde";
 import type { CallRecord, Device, Emulator, EmulatorOptions } from "pulumi-mde/emulator";
 import { startEmulator } from "pulumi-mde/emulator";
 import { createTestStack, type TestStack } from "./engine";
@@ -97,4 +98,35 @@ export function healthyIds(em: Emulator, count: number): string[] {
   if (ids.length < count)
     throw new Error(`the fleet has ${ids.length} healthy devices, the test needs ${count}`);
   return ids.slice(0, count);
+}
+
+/** Options of {@link sweepProgram}. */
+export interface SweepOptions {
+  /** Comment of the collection on device `i`. @default `IR-1000: sweep device ${i}` */
+  comment?: (i: number) => string;
+  /** Passed to every collection. @default false */
+  waitForCompletion?: boolean;
+  /** `adoptActionId` of the collection on device `i`, where given. @default {} */
+  adopt?: Record<number, string>;
+}
+
+/** A program that collects from each device (resource `device-<i>`), exporting the action IDs as `ids`. */
+export function sweepProgram(ids: string[], options: SweepOptions = {}): PulumiFn {
+  const {
+    comment = (i: number) => `IR-1000: sweep device ${i}`,
+    waitForCompletion = false,
+    adopt = {},
+  } = options;
+  return async () => {
+    const collections = ids.map(
+      (machineId, i) =>
+        new InvestigationPackageCollection(`device-${i}`, {
+          machineId,
+          comment: comment(i),
+          waitForCompletion,
+          ...(adopt[i] ? { adoptActionId: adopt[i] } : {}),
+        }),
+    );
+    return { ids: collections.map((c) => c.actionId) };
+  };
 }
