@@ -60,7 +60,7 @@ export async function runThroughput(p: ThroughputParams): Promise<ThroughputRun>
   const em = await startTestEmulator({ extraHealthyDevices: p.n, timeScale: p.timeScale });
   try {
     const stack = await benchStack(collectionProgram("collection", healthyIds(em, p.n)), {
-      config: emulatorConfig(em, { "mde:timeScale": { value: String(p.timeScale) } }),
+      config: emulatorConfig(em),
     });
     try {
       const up = await timedUp(stack, { parallel: p.parallel });

@@ -42,7 +42,7 @@ test("mde:rateLimitPerMinute = 10: never more than 10 POSTs in any emulated minu
   const em = await startTestEmulator({ extraHealthyDevices: COUNT, timeScale });
   t.teardown(() => em.close());
   const s = await emulatorStack(em, sweepProgram(healthyIds(em, COUNT)), {
-    config: { "mde:rateLimitPerMinute": { value: "10" }, "mde:timeScale": { value: String(timeScale) } },
+    config: { "mde:rateLimitPerMinute": { value: "10" } },
   });
   t.teardown(() => s.dispose());
 
@@ -81,9 +81,7 @@ test("foreign traffic eating the quota: 429s are absorbed and every collection i
     clearInterval(foreign);
     clearInterval(trigger);
   });
-  const s = await emulatorStack(em, sweepProgram(healthyIds(em, COUNT)), {
-    config: { "mde:timeScale": { value: String(timeScale) } },
-  });
+  const s = await emulatorStack(em, sweepProgram(healthyIds(em, COUNT)));
   t.teardown(() => s.dispose());
 
   const up = await s.up({ parallel: COUNT });

@@ -13,7 +13,6 @@ test("the runbook collects once per configured device, and again on a new revisi
   const devices = healthyIds(em, 3);
   const s = await emulatorStack(em, async () => runbook(), {
     config: {
-      "mde:timeScale": { value: String(timeScale) },
       "runbook:incident": { value: "IR-4711" },
       "runbook:reason": { value: "collect forensics after alert 1234" },
       "runbook:devices": { value: JSON.stringify(devices) },

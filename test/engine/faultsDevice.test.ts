@@ -22,7 +22,6 @@ import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helper
 // One emulated minute per half real second, for the emulator and the provider's polling alike.
 const TIME_SCALE = 120;
 const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120, offlineTimeoutSeconds: 300 };
-const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
 test("offline and failing devices fail the update but stay in state; unsupported OS and unknown device leave nothing", async (t) => {
   const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE });
@@ -31,21 +30,17 @@ test("offline and failing devices fail the update but stay in state; unsupported
   const failing = deviceNamed(em, "lab-ws-0017");
   const unsupported = deviceNamed(em, "legacy-pc-0018");
   const unknown = "0123456789abcdef0123456789abcdef01234567";
-  const s = await emulatorStack(
-    em,
-    async () => {
-      for (const [name, machineId] of Object.entries({ offline, failing, unsupported, unknown })) {
-        expectFailure(
-          new InvestigationPackageCollection(name, {
-            machineId,
-            comment: `IR-4711: ${name} device`,
-            waitForCompletion: true,
-          }),
-        );
-      }
-    },
-    { config: TIME_CONFIG },
-  );
+  const s = await emulatorStack(em, async () => {
+    for (const [name, machineId] of Object.entries({ offline, failing, unsupported, unknown })) {
+      expectFailure(
+        new InvestigationPackageCollection(name, {
+          machineId,
+          comment: `IR-4711: ${name} device`,
+          waitForCompletion: true,
+        }),
+      );
+    }
+  });
   t.teardown(() => s.dispose());
 
   const failure = await failureOf(t, upContinuing(s));

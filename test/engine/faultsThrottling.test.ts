@@ -35,21 +35,17 @@ test("429 storm with Retry-After on POST and GET, plus foreign traffic: every co
   const foreign = setInterval(eat, 60_000 / TIME_SCALE);
   t.teardown(() => clearInterval(foreign));
 
-  const s = await emulatorStack(
-    em,
-    async () => {
-      const collections = ids.map(
-        (machineId, i) =>
-          new InvestigationPackageCollection(`device-${i}`, {
-            machineId,
-            comment: `IR-3000: storm device ${i}`,
-            waitForCompletion: true,
-          }),
-      );
-      return { statuses: collections.map((c) => c.status) };
-    },
-    { config: { "mde:timeScale": { value: String(TIME_SCALE) } } },
-  );
+  const s = await emulatorStack(em, async () => {
+    const collections = ids.map(
+      (machineId, i) =>
+        new InvestigationPackageCollection(`device-${i}`, {
+          machineId,
+          comment: `IR-3000: storm device ${i}`,
+          waitForCompletion: true,
+        }),
+    );
+    return { statuses: collections.map((c) => c.status) };
+  });
   t.teardown(() => s.dispose());
 
   const up = await s.up();

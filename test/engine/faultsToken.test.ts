@@ -10,7 +10,6 @@ import { closeEmulatorApi, collectionsOn } from "../helpers/faults";
 import { callsOf, emulatorStack, healthyIds, startTestEmulator, sweepProgram } from "../helpers/mde";
 
 const TIME_SCALE = 60;
-const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
 const program = (ids: string[], waitForCompletion: boolean) =>
   sweepProgram(ids, { waitForCompletion, comment: (i) => `IR-4000: token device ${i}` });
@@ -22,7 +21,7 @@ test("token endpoint down at the start (503s, a reset, a 429): retried, then eve
   em.injectFault({ route: "token", kind: "status", status: 503, times: 2 });
   em.injectFault({ route: "token", kind: "reset" });
   em.injectFault({ route: "token", kind: "status", status: 429, retryAfterSeconds: 1 });
-  const s = await emulatorStack(em, program(ids, false), { config: TIME_CONFIG });
+  const s = await emulatorStack(em, program(ids, false));
   t.teardown(() => s.dispose());
 
   const up = await s.up();
@@ -48,7 +47,7 @@ test("the token expires mid-deployment: the 401 renews it, nothing is collected 
   const ids = healthyIds(em, 4);
   // Slow POSTs keep the deployment going while the token expires.
   em.injectFault({ route: "collect", kind: "latency", ms: 400, times: ids.length });
-  const s = await emulatorStack(em, program(ids, true), { config: TIME_CONFIG });
+  const s = await emulatorStack(em, program(ids, true));
   t.teardown(() => s.dispose());
 
   const running = s.up();

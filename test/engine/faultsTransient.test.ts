@@ -17,7 +17,6 @@ import { callsOf, emulatorStack, healthyIds, startTestEmulator, sweepProgram } f
 
 const TIME_SCALE = 120;
 const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };
-const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
 const program = (ids: string[], waitForCompletion: boolean) =>
   sweepProgram(ids, { waitForCompletion, comment: (i) => `IR-2000: sweep device ${i}` });
@@ -51,7 +50,7 @@ test("500/503 bursts and resets on the POST and the GETs: every collection creat
   em.injectFault({ route: "getAction", kind: "status", status: 503, times: 2 });
   em.injectFault({ route: "getAction", kind: "reset" });
   em.injectFault({ route: "getAction", kind: "status", status: 500, times: 2 });
-  const s = await emulatorStack(em, program(ids, true), { config: TIME_CONFIG });
+  const s = await emulatorStack(em, program(ids, true));
   t.teardown(() => s.dispose());
 
   const up = await s.up();
@@ -80,7 +79,7 @@ test("commit then drop, on the first and a later resource: the created action is
   // The first POST and the third are handled (the action exists), then the answer is lost.
   em.injectFault({ route: "collect", kind: "commitThenDrop" });
   em.injectFault({ route: "collect", kind: "commitThenDrop", skip: 1 });
-  const s = await emulatorStack(em, program(ids, false), { config: TIME_CONFIG });
+  const s = await emulatorStack(em, program(ids, false));
   t.teardown(() => s.dispose());
 
   const up = await s.up();

@@ -34,7 +34,6 @@ const TIME_SCALE = 60;
 const DAY = 86_400;
 // Devices pick work up after a day (emulated): nothing completes until the test says so.
 const LIFECYCLE = { pendingSeconds: DAY, inProgressSeconds: 60 };
-const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
 const comment = (i: number) => `IR-5000: interrupted sweep, device ${i}`;
 
@@ -96,7 +95,7 @@ test("killed mid-deployment, re-run soon: cancel, up, refresh --clear-pending-cr
   const ids = healthyIds(em, 4);
   // The third POST is slow: it is in flight when the CLI dies; the fourth is still queued.
   em.injectFault({ route: "collect", kind: "latency", ms: 5000, skip: 2 });
-  const s = await emulatorStack(em, program(ids), { config: TIME_CONFIG });
+  const s = await emulatorStack(em, program(ids));
   t.teardown(() => s.dispose());
 
   const killed = await upKilledAfter(t, em, s, 2, 300);
@@ -163,7 +162,7 @@ test("killed, and the collections finished before the re-run: adoptActionId keep
   });
   const ids = healthyIds(em, 2);
   const adopt: Record<number, string> = {};
-  const s = await emulatorStack(em, program(ids, adopt), { config: TIME_CONFIG });
+  const s = await emulatorStack(em, program(ids, adopt));
   t.teardown(() => s.dispose());
 
   const killed = await upKilledAfter(t, em, s, 2, 300);

@@ -26,7 +26,6 @@ import { callsOf, emulatorConfig, emulatorStack, healthyIds, startTestEmulator }
 
 const TIME_SCALE = 120;
 const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };
-const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
 function program(machineId: string) {
   return async () => {
@@ -53,7 +52,7 @@ test("client secret in stack config: ciphertext in state, absent from output and
   const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE });
   t.teardown(() => em.close());
   const [machineId] = healthyIds(em, 1);
-  const s = await emulatorStack(em, program(machineId!), { config: TIME_CONFIG });
+  const s = await emulatorStack(em, program(machineId!));
   t.teardown(() => s.dispose());
 
   // A refused POST and a failing GET, both retried.
@@ -98,7 +97,7 @@ test("client secret from the environment: zero hits at log verbosity 9, errors i
   const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE });
   t.teardown(() => em.close());
   const [machineId] = healthyIds(em, 1);
-  const config = emulatorConfig(em, TIME_CONFIG);
+  const config = emulatorConfig(em);
   delete config["mde:clientSecret"];
   const s = await createTestStack({
     program: program(machineId!),

@@ -17,7 +17,6 @@ import { callsOf, emulatorConfig, healthyIds, startTestEmulator } from "../helpe
 
 const TIME_SCALE = 120;
 const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };
-const TIME_CONFIG = { "mde:timeScale": { value: String(TIME_SCALE) } };
 
 function program(machineId: string) {
   return async () => {
@@ -34,7 +33,7 @@ test("certificate credential: the private key and the tokens stay out of state, 
   const app = em.addApp({ tenantId: em.defaultApp.tenantId, certificatePem: certificate.certPem });
   const pemFile = path.join(mkdtempSync(path.join(tmpdir(), "mde-cert-")), "client.pem");
   writeFileSync(pemFile, `${certificate.certPem}\n${certificate.keyPem}`, { mode: 0o600 });
-  const config = emulatorConfig(em, TIME_CONFIG);
+  const config = emulatorConfig(em);
   delete config["mde:clientSecret"];
   const s = await createTestStack({
     program: program(machineId!),
@@ -78,7 +77,7 @@ test("pre-obtained token (MDE_ACCESS_TOKEN): zero hits at verbosity 9, also when
   t.teardown(() => em.close());
   const [machineId] = healthyIds(em, 1);
   const token = em.issueToken({ lifetimeSeconds: 3600 * TIME_SCALE });
-  const config = emulatorConfig(em, TIME_CONFIG);
+  const config = emulatorConfig(em);
   delete config["mde:clientSecret"];
   const s = await createTestStack({ program: program(machineId!), config, env: { MDE_ACCESS_TOKEN: token } });
   t.teardown(() => s.dispose());
