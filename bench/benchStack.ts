@@ -3,7 +3,7 @@
  * engine setting the bench changes (see {@link BENCH_ENGINE_ENV}), and a timed `up`.
  */
 import type { ConfigMap, PulumiFn, UpResult } from "@pulumi/pulumi/automation";
-import { createTestStack, type TestStack } from "../test/helpers/engine";
+import { createTestStack, type TestStack } from "pulumi-mde-harness";
 
 /**
  * `PULUMI_SKIP_CHECKPOINTS=true`: the engine writes state once at the end instead of after every step.

@@ -2,7 +2,7 @@
  * Scenario 2: more collections than the hourly quota (1500) in one `up`. The provider must hold the
  * 1501st POST until the first POST has left the sliding hour, and never be refused.
  */
-import { emulatorConfig, healthyIds, startTestEmulator } from "../test/helpers/mde";
+import { emulatorConfig, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { benchStack, timedUp } from "./benchStack";
 import { collectionProgram } from "./collectionProgram";
 import { acceptedArrivals, busiestWindow, emulatedMinutes, minuteMs } from "./postTimeline";

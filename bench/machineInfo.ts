@@ -3,7 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import { pulumiCommand } from "../test/helpers/engine";
+import { pulumiCommand } from "pulumi-mde-harness";
 
 /** Description of the bench machine and toolchain. */
 export interface MachineInfo {

@@ -2,7 +2,7 @@
  * Scenario 5: the naive provider on the same emulator, limits and N as the throughput scenario.
  * Each resource makes one POST and fails on anything but 2xx, as a hand-written provider would.
  */
-import { healthyIds, startTestEmulator } from "../test/helpers/mde";
+import { healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { benchStack, timedUp } from "./benchStack";
 import { collectionProgram } from "./collectionProgram";
 

@@ -4,8 +4,8 @@
  * and of no-op dynamic resources, on the same engine and machine, in the same run; wall time, the
  * provider process's peak memory, and the weight of each resource in state.
  */
-import type { StateResource } from "../test/helpers/engine";
-import { emulatorConfig, healthyIds, startTestEmulator } from "../test/helpers/mde";
+import type { StateResource } from "pulumi-mde-harness";
+import { emulatorConfig, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { benchStack, timedUp } from "./benchStack";
 import { collectionProgram } from "./collectionProgram";
 import { watchEngineProcesses } from "./engineProcesses";

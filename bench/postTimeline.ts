@@ -5,7 +5,7 @@
  * Times in the record are real epoch milliseconds; a window of W emulated seconds lasts W / timeScale
  * real seconds, exactly as the emulator's own limiter computes it.
  */
-import type { CallRecord } from "pulumi-mde/emulator";
+import type { CallRecord } from "pulumi-mde-emulator";
 
 /** Real milliseconds of one emulated minute at `timeScale`. */
 export function minuteMs(timeScale: number): number {

@@ -2,7 +2,7 @@
  * Scenario 1: one `up` of many collections against the emulator with its real (time-scaled) limits.
  * How close the provider runs to the quota, and what it costs in requests.
  */
-import { emulatorConfig, healthyIds, startTestEmulator } from "../test/helpers/mde";
+import { emulatorConfig, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { benchStack, timedUp } from "./benchStack";
 import { collectionProgram } from "./collectionProgram";
 import {

@@ -6,9 +6,9 @@
  */
 
 import { InvestigationPackageCollection } from "pulumi-mde";
-import type { Device, Emulator } from "pulumi-mde/emulator";
-import { startEmulator } from "pulumi-mde/emulator";
-import { createTestStack } from "./localStack";
+import type { Device, Emulator } from "pulumi-mde-emulator";
+import { startEmulator } from "pulumi-mde-emulator";
+import { createTestStack } from "pulumi-mde-harness";
 
 /** One emulated minute per real second: a collection (about 6 emulated minutes) takes seconds. */
 const TIME_SCALE = 60;

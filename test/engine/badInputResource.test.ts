@@ -8,8 +8,8 @@
  */
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
+import { emulatorStack, startTestEmulator } from "pulumi-mde-harness";
 import { assertNoSecrets, emulatorSecrets, failureOf, serviceCalls } from "../helpers/faults";
-import { emulatorStack, startTestEmulator } from "../helpers/mde";
 
 interface BadCase {
   title: string;

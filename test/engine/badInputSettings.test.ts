@@ -9,10 +9,9 @@ import path from "node:path";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
-import type { Emulator } from "pulumi-mde/emulator";
-import { createTestStack } from "../helpers/engine";
+import type { Emulator } from "pulumi-mde-emulator";
+import { createTestStack, emulatorConfig, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { assertNoSecrets, emulatorSecrets, failureOf, serviceCalls } from "../helpers/faults";
-import { emulatorConfig, healthyIds, startTestEmulator } from "../helpers/mde";
 
 interface SettingsCase {
   title: string;

@@ -5,7 +5,7 @@
  */
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 
 test("adoptActionId takes over an existing action: no new collection, outputs read from Defender", async (t) => {
   const em = await startTestEmulator({ timeScale: 60 });

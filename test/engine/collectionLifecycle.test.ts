@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 
 // One emulated minute per 0.5 real second: a collection takes 3 emulated minutes (1.5 s).
 const TIME_SCALE = 120;

@@ -3,14 +3,8 @@
  * caused by other callers of the same app are absorbed without a duplicate or a failure.
  */
 import test from "ava";
-import {
-  callsOf,
-  emulatorStack,
-  healthyIds,
-  maxInFlight,
-  startTestEmulator,
-  sweepProgram,
-} from "../helpers/mde";
+import { callsOf, emulatorStack, healthyIds, maxInFlight, startTestEmulator } from "pulumi-mde-harness";
+import { sweepProgram } from "../helpers/sweep";
 
 const COUNT = 25;
 

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
-import { createTestStack } from "../helpers/engine";
+import { createTestStack } from "pulumi-mde-harness";
 
 interface NoteInputs {
   text: string;

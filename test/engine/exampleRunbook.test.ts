@@ -3,8 +3,8 @@
  * per device in config, waited for, and a revision bump collects again.
  */
 import test from "ava";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { runbook } from "../../examples/runbook/runbook";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
 
 test("the runbook collects once per configured device, and again on a new revision", async (t) => {
   const timeScale = 120;

@@ -5,10 +5,9 @@
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
-import type { Emulator } from "pulumi-mde/emulator";
-import { createTestStack } from "../helpers/engine";
+import type { Emulator } from "pulumi-mde-emulator";
+import { callsOf, createTestStack, emulatorConfig, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { assertNoSecrets, backendText, emulatorSecrets, failureOf, serviceCalls } from "../helpers/faults";
-import { callsOf, emulatorConfig, healthyIds, startTestEmulator } from "../helpers/mde";
 
 /** A stack with one collection on a healthy device, with `config` as the whole stack config. */
 async function oneCollection(em: Emulator, config: ConfigMap) {

@@ -5,6 +5,7 @@
  */
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import {
   assertNoSecrets,
   backendText,
@@ -17,7 +18,6 @@ import {
   startCollectionElsewhere,
   upContinuing,
 } from "../helpers/faults";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
 
 // One emulated minute per half real second, for the emulator and the provider's polling alike.
 const TIME_SCALE = 120;

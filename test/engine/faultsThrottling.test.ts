@@ -5,8 +5,8 @@
  */
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { closeEmulatorApi, collectionsOn } from "../helpers/faults";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
 
 const COUNT = 6;
 // One emulated minute per real second.

@@ -6,8 +6,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import test from "ava";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { closeEmulatorApi, collectionsOn } from "../helpers/faults";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator, sweepProgram } from "../helpers/mde";
+import { sweepProgram } from "../helpers/sweep";
 
 const TIME_SCALE = 60;
 

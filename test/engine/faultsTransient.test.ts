@@ -4,8 +4,9 @@
  * deployment succeeds, and every device ends with exactly one collection: the one in state.
  */
 import test, { type ExecutionContext } from "ava";
-import type { Emulator } from "pulumi-mde/emulator";
-import type { TestStack } from "../helpers/engine";
+import type { Emulator } from "pulumi-mde-emulator";
+import type { TestStack } from "pulumi-mde-harness";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import {
   assertNoSecrets,
   backendText,
@@ -13,7 +14,7 @@ import {
   collectionsOn,
   emulatorSecrets,
 } from "../helpers/faults";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator, sweepProgram } from "../helpers/mde";
+import { sweepProgram } from "../helpers/sweep";
 
 const TIME_SCALE = 120;
 const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };

@@ -10,8 +10,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import test, { type ExecutionContext } from "ava";
-import type { Emulator } from "pulumi-mde/emulator";
-import type { TestStack } from "../helpers/engine";
+import type { Emulator } from "pulumi-mde-emulator";
+import type { TestStack } from "pulumi-mde-harness";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import {
   assertNoSecrets,
   backendText,
@@ -28,7 +29,7 @@ import {
   waitForExit,
   waitUntil,
 } from "../helpers/faults";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator, sweepProgram } from "../helpers/mde";
+import { sweepProgram } from "../helpers/sweep";
 
 const TIME_SCALE = 60;
 const DAY = 86_400;

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
-import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
+import { callsOf, emulatorStack, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 
 // The provider of the earlier release, serialized by Pulumi from functions (as dynamic.Resource does).
 const forwardingProvider: pulumi.dynamic.ResourceProvider = {

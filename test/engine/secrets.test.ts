@@ -12,7 +12,15 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
-import { createTestStack, type TestStack } from "../helpers/engine";
+import {
+  callsOf,
+  createTestStack,
+  emulatorConfig,
+  emulatorStack,
+  healthyIds,
+  startTestEmulator,
+  type TestStack,
+} from "pulumi-mde-harness";
 import {
   assertNoSecrets,
   backendText,
@@ -22,7 +30,6 @@ import {
   JWT,
   linesWithSecrets,
 } from "../helpers/faults";
-import { callsOf, emulatorConfig, emulatorStack, healthyIds, startTestEmulator } from "../helpers/mde";
 
 const TIME_SCALE = 120;
 const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };

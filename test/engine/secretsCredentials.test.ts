@@ -10,10 +10,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
-import { generateCertificate } from "pulumi-mde/emulator";
-import { createTestStack } from "../helpers/engine";
+import { generateCertificate } from "pulumi-mde-emulator";
+import { callsOf, createTestStack, emulatorConfig, healthyIds, startTestEmulator } from "pulumi-mde-harness";
 import { assertNoSecrets, backendText, emulatorSecrets, errorText, JWT } from "../helpers/faults";
-import { callsOf, emulatorConfig, healthyIds, startTestEmulator } from "../helpers/mde";
 
 const TIME_SCALE = 120;
 const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };

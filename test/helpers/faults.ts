@@ -11,9 +11,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as pulumi from "@pulumi/pulumi";
 import type { RefreshResult, UpResult } from "@pulumi/pulumi/automation";
 import type { ExecutionContext } from "ava";
-import type { CallRecord, Emulator } from "pulumi-mde/emulator";
+import type { CallRecord, Emulator } from "pulumi-mde-emulator";
+import { ENGINE_BIN, type TestStack } from "pulumi-mde-harness";
 import { Agent, request } from "undici";
-import { ENGINE_BIN, type TestStack } from "./engine";
 
 /**
  * Every file of the stack's `file://` backend (checkpoint, backups, history), concatenated.

@@ -1,0 +1,61 @@
+/**
+ * HTTPS_PROXY: requests tunnel through the proxy with CONNECT, and the custom CA still verifies the
+ * origin inside the tunnel. Its own file: the proxy comes from this process's environment.
+ */
+import { createServer, type IncomingMessage } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
+import test from "ava";
+import { closeDispatchers, getDispatcher } from "../../src/provider/http/dispatcher";
+import { HttpClient } from "../../src/provider/http/httpClient";
+import { resolveSettings } from "../../src/provider/settings";
+import { json, startScriptedServer } from "./helpers/scriptedServer";
+
+test("requests go through HTTPS_PROXY with CONNECT and verify the origin with mde:caCertPath", async (t) => {
+  const origin = await startScriptedServer((_req, res) => json(res, 200, { id: "m1" }));
+  const tunnels: string[] = [];
+  const proxy = createServer();
+  proxy.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
+    tunnels.push(req.url ?? "");
+    const [host, port] = (req.url ?? "").split(":");
+    const upstream = connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  process.env.HTTPS_PROXY = proxyUrl;
+  // undici skips the proxy for loopback only when NO_PROXY says so; make sure it does not.
+  delete process.env.NO_PROXY;
+  delete process.env.no_proxy;
+  try {
+    const settings = resolveSettings(
+      {
+        "mde:accessToken": "static-token-proxy",
+        "mde:apiEndpoint": origin.url,
+        "mde:caCertPath": origin.tls.certPath,
+      },
+      {},
+    );
+    t.is(getDispatcher(settings).constructor.name, "EnvHttpProxyAgent");
+    const client = new HttpClient(settings);
+    const response = await client.requestJson<{ id: string }>({
+      method: "GET",
+      path: "/api/machines/m1",
+      token: "static-token-proxy",
+      operation: "getMachine",
+    });
+    t.is(response.body.id, "m1");
+    t.deepEqual(tunnels, [new URL(origin.url).host]);
+  } finally {
+    delete process.env.HTTPS_PROXY;
+    await closeDispatchers();
+    proxy.closeAllConnections();
+    await new Promise((resolve) => proxy.close(resolve));
+    await origin.close();
+  }
+});
