@@ -4,15 +4,25 @@
  *
  * @packageDocumentation
  */
+// First: a Node.js too old for the HTTP client must fail here, with a message, not inside undici.
+import "./requireNode";
 
+export { type CollectResult, DefenderClient } from "../client/defenderClient";
+export { getDefenderClient } from "../client/sharedClients";
+export {
+  FINAL_STATUSES,
+  isFinalStatus,
+  type Machine,
+  type MachineAction,
+  type MachineActionStatus,
+} from "../client/wireTypes";
+export { DefenderError, type DefenderErrorCode, isDefenderError } from "../core/errors";
 export {
   type CollectionInputs,
   type ConflictPolicy,
   checkCollectionInputs,
   diffCollectionInputs,
-} from "./collectionInputs";
-export { CollectionIncompleteError, collectionOutputs, collectionProvider } from "./collectionProvider";
-export { type CollectResult, DefenderClient, getDefenderClient } from "./defenderClient";
-export { DefenderError, type DefenderErrorCode, isDefenderError } from "./errors";
-export { resolveSettings, type Settings } from "./settings";
-export { FINAL_STATUSES, isFinalStatus, type MachineAction, type MachineActionStatus } from "./types";
+} from "../resources/collection/collectionInputs";
+export { CollectionIncompleteError, collectionOutputs } from "../resources/collection/collectionOutputs";
+export { collectionProvider } from "../resources/collection/collectionProvider";
+export { resolveSettings, type Settings } from "../settings/resolveSettings";

@@ -1,5 +1,5 @@
 import test from "ava";
-import { collectionProvider } from "../../src/provider/collectionProvider";
+import { collectionProvider } from "../../src/resources/collection/collectionProvider";
 
 const ACTION = "6a2f1a4e-0f1c-4a3b-9d1e-2b7c8e9f0a1b";
 const base = { machineId: "1e5bc9d7e413ddd7902c2932e418702b84d0cc07", comment: "IR-4711" };

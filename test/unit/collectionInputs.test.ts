@@ -4,7 +4,7 @@ import {
   diffCollectionInputs,
   MAX_COMMENT_LENGTH,
   UNKNOWN_VALUE,
-} from "../../src/provider/collectionInputs";
+} from "../../src/resources/collection/collectionInputs";
 
 const ID = "1e5bc9d7e413ddd7902c2932e418702b84d0cc07";
 const ok = { machineId: ID, comment: "IR-4711: collect forensics" };

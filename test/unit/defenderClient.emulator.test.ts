@@ -4,13 +4,12 @@
  */
 import test from "ava";
 import { type Emulator, type EmulatorOptions, startEmulator } from "pulumi-mde-emulator";
-import { getTokenProvider } from "../../src/provider/auth/tokenProvider";
-import { DefenderClient, type DefenderClientOptions } from "../../src/provider/defenderClient";
-import { DefenderError } from "../../src/provider/errors";
-import { HttpClient } from "../../src/provider/http/httpClient";
-import { redact } from "../../src/provider/redact";
-import { resolveSettings } from "../../src/provider/settings";
-import { odataString } from "../../src/provider/types";
+import { httpClientFor, tokenProviderFor } from "../../src/client/clientParts";
+import { DefenderClient, type DefenderClientOptions } from "../../src/client/defenderClient";
+import { odataString } from "../../src/client/odata";
+import { DefenderError } from "../../src/core/errors";
+import { redact } from "../../src/core/redact";
+import { resolveSettings } from "../../src/settings/resolveSettings";
 import { emulatorSettings } from "./helpers/emulatorSettings";
 
 /** Emulated seconds per real second: short rate windows and lifecycles. Backoff is scaled alike. */
@@ -116,7 +115,7 @@ test("503 on the POST is a refusal: retried without a look-up", async (t) => {
 test("a slow answer past the headers timeout: verified and posted again, never duplicated", async (t) => {
   const { emu, settings, device } = await setup();
   const client = new DefenderClient(settings, {
-    httpClient: new HttpClient(settings, { headersTimeoutMs: 300 }),
+    httpClient: httpClientFor(settings, { headersTimeoutMs: 300 }),
   });
   const id = device("sql01");
   // undici's timeouts tick about once a second: the 300 ms timeout fires after ~1 s, before the 2.5 s answer.
@@ -318,7 +317,7 @@ test("many concurrent collections share the collect family: one in flight, all s
   );
   t.is(new Set(results.map((r) => r.action.id)).size, targets.length);
   t.true(emu.calls({ route: "collect" }).every((c) => c.concurrent === 1));
-  t.is(getTokenProvider(client.settings).canRefresh, true);
+  t.is(tokenProviderFor(client.settings).canRefresh, true);
 });
 
 test("a token failure before the POST is reported as such, with nothing sent", async (t) => {

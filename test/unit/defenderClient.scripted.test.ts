@@ -3,9 +3,9 @@
  * a look-up that lags behind the POST, a look-up that fails, unusual field spellings.
  */
 import test from "ava";
-import { DefenderClient } from "../../src/provider/defenderClient";
-import { DefenderError } from "../../src/provider/errors";
-import { resolveSettings } from "../../src/provider/settings";
+import { DefenderClient } from "../../src/client/defenderClient";
+import { DefenderError } from "../../src/core/errors";
+import { resolveSettings } from "../../src/settings/resolveSettings";
 import { json, type Received, startScriptedServer } from "./helpers/scriptedServer";
 
 const MACHINE = "f".repeat(40);

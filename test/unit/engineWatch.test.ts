@@ -5,9 +5,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import test from "ava";
-import { ENGINE_GONE_EXIT_CODE } from "../../src/provider/engineWatch";
+import { ENGINE_GONE_EXIT_CODE } from "../../src/resources/shared/engineWatch";
 
-const MODULE = path.join(__dirname, "..", "..", "src", "provider", "engineWatch.js");
+const MODULE = path.join(__dirname, "..", "..", "src", "resources", "shared", "engineWatch.js");
 // A stand-in for the provider process: the watch, and a timer in place of the gRPC server.
 const CHILD = `
   const watching = require(${JSON.stringify(MODULE)}).exitWhenEngineGone();

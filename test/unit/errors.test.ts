@@ -1,10 +1,12 @@
 import test from "ava";
-import { DefenderError, httpStatusError, isDefenderError } from "../../src/provider/errors";
-import { registerSecret } from "../../src/provider/redact";
+import { OPERATIONS } from "../../src/client/operations";
+import { DefenderError, isDefenderError } from "../../src/core/errors";
+import { httpStatusError } from "../../src/core/httpStatusError";
+import { registerSecret } from "../../src/core/redact";
 
 test("403 names the permission, admin consent and device-group scope", (t) => {
   const e = httpStatusError(403, {
-    operation: "collect",
+    operation: OPERATIONS.collect,
     machineId: "abc",
     apiCode: "Forbidden",
     correlationId: "corr-1",
@@ -15,34 +17,43 @@ test("403 names the permission, admin consent and device-group scope", (t) => {
   t.regex(e.message, /Machine\.CollectForensics/);
   t.regex(e.message, /admin consent/);
   t.regex(e.message, /corr-1/);
-  const read = httpStatusError(403, { operation: "getAction" });
+  const read = httpStatusError(403, { operation: OPERATIONS.getAction });
   t.regex(read.message, /Machine\.Read\.All/);
 });
 
 test("401 says what to check", (t) => {
-  const e = httpStatusError(401, { operation: "getMachine" });
+  const e = httpStatusError(401, { operation: OPERATIONS.getMachine });
   t.is(e.code, "MDE_UNAUTHORIZED");
   t.regex(e.message, /mde:tenantId/);
   t.regex(e.message, /mde:clientId/);
 });
 
 test("404 names the device or the action", (t) => {
-  t.regex(httpStatusError(404, { operation: "collect", machineId: "deadbeef" }).message, /Device 'deadbeef'/);
-  t.regex(httpStatusError(404, { operation: "getAction", actionId: "a-1" }).message, /Machine action 'a-1'/);
+  t.regex(
+    httpStatusError(404, { operation: OPERATIONS.collect, machineId: "deadbeef" }).message,
+    /Device 'deadbeef'/,
+  );
+  t.regex(
+    httpStatusError(404, { operation: OPERATIONS.getAction, actionId: "a-1" }).message,
+    /Machine action 'a-1'/,
+  );
 });
 
 test("400 codes map to specific codes", (t) => {
   t.is(
-    httpStatusError(400, { operation: "collect", apiCode: "ActiveRequestAlreadyExists" }).code,
+    httpStatusError(400, { operation: OPERATIONS.collect, apiCode: "ActiveRequestAlreadyExists" }).code,
     "MDE_ACTIVE_REQUEST_EXISTS",
   );
   t.is(
-    httpStatusError(400, { operation: "collect", apiCode: "OsPlatformNotSupported" }).code,
+    httpStatusError(400, { operation: OPERATIONS.collect, apiCode: "OsPlatformNotSupported" }).code,
     "MDE_OS_NOT_SUPPORTED",
   );
-  t.is(httpStatusError(400, { operation: "collect", apiCode: "InvalidInput" }).code, "MDE_BAD_REQUEST");
-  t.is(httpStatusError(429, { operation: "collect", retryAfterMs: 5000 }).retryAfterMs, 5000);
-  t.is(httpStatusError(502, { operation: "collect" }).code, "MDE_SERVER_ERROR");
+  t.is(
+    httpStatusError(400, { operation: OPERATIONS.collect, apiCode: "InvalidInput" }).code,
+    "MDE_BAD_REQUEST",
+  );
+  t.is(httpStatusError(429, { operation: OPERATIONS.collect, retryAfterMs: 5000 }).retryAfterMs, 5000);
+  t.is(httpStatusError(502, { operation: OPERATIONS.collect }).code, "MDE_SERVER_ERROR");
 });
 
 test("messages are redacted; both constructor forms work", (t) => {

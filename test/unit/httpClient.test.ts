@@ -3,9 +3,11 @@
  * custom CA.
  */
 import test from "ava";
-import { DefenderError } from "../../src/provider/errors";
-import { HttpClient, parseErrorBody } from "../../src/provider/http/httpClient";
-import { resolveSettings } from "../../src/provider/settings";
+import { httpClientFor } from "../../src/client/clientParts";
+import { OPERATIONS } from "../../src/client/operations";
+import { DefenderError } from "../../src/core/errors";
+import { parseErrorBody } from "../../src/http/httpClient";
+import { resolveSettings } from "../../src/settings/resolveSettings";
 import { json, type Script, startScriptedServer } from "./helpers/scriptedServer";
 
 const closers: (() => Promise<void>)[] = [];
@@ -25,7 +27,7 @@ async function clientFor(script: Script, headersTimeoutMs?: number) {
     {},
   );
   const lines: string[] = [];
-  const client = new HttpClient(settings, {
+  const client = httpClientFor(settings, {
     log: (l) => lines.push(l),
     ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
   });
@@ -36,7 +38,7 @@ const get = {
   method: "GET" as const,
   path: "/api/machines/x",
   token: "tok-secret-123456",
-  operation: "getMachine" as const,
+  operation: OPERATIONS.getMachine,
 };
 
 test("parses the Defender error body into a typed error with correlation id and Retry-After", async (t) => {
@@ -65,7 +67,7 @@ test("sends the bearer token, JSON body and query; logs only redacted lines", as
     query: { $top: 5, code: "secret-code", skipped: undefined },
     body: { Comment: "hi" },
     token: "tok-secret-123456",
-    operation: "collect",
+    operation: OPERATIONS.collect,
   });
   t.is(response.body.id, "a1");
   const received = server.received[0]!;
@@ -95,13 +97,13 @@ test("a headers timeout is doubtful", async (t) => {
 });
 
 test("connection refused and unresolvable hosts were certainly not delivered", async (t) => {
-  const refused = new HttpClient(
+  const refused = httpClientFor(
     resolveSettings({ "mde:accessToken": "tok-abcdef", "mde:apiEndpoint": "http://127.0.0.1:9" }, {}),
   );
   const e1 = await t.throwsAsync(refused.requestJson(get), { instanceOf: DefenderError });
   t.is(e1?.code, "MDE_CONNECTION_REFUSED");
   t.is(e1?.delivery, "notDelivered");
-  const dns = new HttpClient(
+  const dns = httpClientFor(
     resolveSettings(
       { "mde:accessToken": "tok-abcdef", "mde:apiEndpoint": "https://no-such-host.invalid" },
       {},

@@ -5,9 +5,10 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import test from "ava";
-import { closeDispatchers, getDispatcher } from "../../src/provider/http/dispatcher";
-import { HttpClient } from "../../src/provider/http/httpClient";
-import { resolveSettings } from "../../src/provider/settings";
+import { dispatcherFor, httpClientFor } from "../../src/client/clientParts";
+import { OPERATIONS } from "../../src/client/operations";
+import { closeDispatchers } from "../../src/http/dispatcher";
+import { resolveSettings } from "../../src/settings/resolveSettings";
 import { json, startScriptedServer } from "./helpers/scriptedServer";
 
 test("requests go through HTTPS_PROXY with CONNECT and verify the origin with mde:caCertPath", async (t) => {
@@ -41,13 +42,13 @@ test("requests go through HTTPS_PROXY with CONNECT and verify the origin with md
       },
       {},
     );
-    t.is(getDispatcher(settings).constructor.name, "EnvHttpProxyAgent");
-    const client = new HttpClient(settings);
+    t.is(dispatcherFor(settings).constructor.name, "EnvHttpProxyAgent");
+    const client = httpClientFor(settings);
     const response = await client.requestJson<{ id: string }>({
       method: "GET",
       path: "/api/machines/m1",
       token: "static-token-proxy",
-      operation: "getMachine",
+      operation: OPERATIONS.getMachine,
     });
     t.is(response.body.id, "m1");
     t.deepEqual(tunnels, [new URL(origin.url).host]);

@@ -1,13 +1,9 @@
 import test from "ava";
-import { DefenderError } from "../../src/provider/errors";
-import {
-  FamilyBudget,
-  getRateLimiter,
-  type LimiterClock,
-  limitsForSettings,
-  RateLimiter,
-} from "../../src/provider/rateLimiter";
-import { resolveSettings } from "../../src/provider/settings";
+import { limitsForSettings, rateLimiterFor } from "../../src/client/clientParts";
+import { DefenderError } from "../../src/core/errors";
+import { FamilyBudget } from "../../src/limits/familyBudget";
+import { type LimiterClock, RateLimiter } from "../../src/limits/rateLimiter";
+import { resolveSettings } from "../../src/settings/resolveSettings";
 
 test("minute window: the next start waits for the oldest to leave", (t) => {
   const b = new FamilyBudget({ perMinute: 3, perHour: 100 });
@@ -196,8 +192,8 @@ test("the registry shares one limiter per fingerprint and caps the package link 
     { ...base, "mde:clientSecret": "secret-two", "mde:rateLimitPerMinute": "10" },
     {},
   );
-  t.is(getRateLimiter(s1), getRateLimiter(s2));
-  t.not(getRateLimiter(s1), getRateLimiter(resolveSettings({ ...base, "mde:cloud": "uk" }, {})));
+  t.is(rateLimiterFor(s1), rateLimiterFor(s2));
+  t.not(rateLimiterFor(s1), rateLimiterFor(resolveSettings({ ...base, "mde:cloud": "uk" }, {})));
   t.deepEqual(limitsForSettings(s1).packageUri, { perMinute: 2, perHour: 120 });
   t.deepEqual(limitsForSettings(s2).packageUri, { perMinute: 2, perHour: 120 });
   t.deepEqual(limitsForSettings(resolveSettings({ ...base, "mde:rateLimitPerMinute": "1" }, {})).packageUri, {

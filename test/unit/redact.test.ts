@@ -6,7 +6,7 @@ import {
   redactHeaders,
   redactUrl,
   registerSecret,
-} from "../../src/provider/redact";
+} from "../../src/core/redact";
 
 const JWT =
   "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2FwaS5zZWN1cml0eWNlbnRlci5taWNyb3NvZnQuY29tIn0.c2lnbmF0dXJl";

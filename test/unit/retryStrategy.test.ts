@@ -1,10 +1,5 @@
 import test from "ava";
-import {
-  backoffDelayMs,
-  decideRetry,
-  type RetryFailure,
-  retryAfterMs,
-} from "../../src/provider/retryStrategy";
+import { backoffDelayMs, decideRetry, type RetryFailure, retryAfterMs } from "../../src/retry/retryStrategy";
 
 const NOW = Date.parse("2026-01-01T00:00:00Z");
 

@@ -2,15 +2,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import test from "ava";
-import { DefenderError } from "../../src/provider/errors";
-import { redact } from "../../src/provider/redact";
-import {
-  CLOUDS,
-  credentialFingerprint,
-  isLoopbackHost,
-  resolveSettings,
-  settingsFingerprint,
-} from "../../src/provider/settings";
+import { DefenderError } from "../../src/core/errors";
+import { redact } from "../../src/core/redact";
+import { CLOUDS } from "../../src/settings/clouds";
+import { isLoopbackHost } from "../../src/settings/configValues";
+import { credentialFingerprint, settingsFingerprint } from "../../src/settings/fingerprints";
+import { resolveSettings } from "../../src/settings/resolveSettings";
 import { makeTestTls } from "./helpers/tls";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";

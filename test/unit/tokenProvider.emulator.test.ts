@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import { type Emulator, generateCertificate, startEmulator } from "pulumi-mde-emulator";
-import { getTokenProvider } from "../../src/provider/auth/tokenProvider";
-import { getDefenderClient } from "../../src/provider/defenderClient";
-import { DefenderError } from "../../src/provider/errors";
+import { tokenProviderFor } from "../../src/client/clientParts";
+import { getDefenderClient } from "../../src/client/sharedClients";
+import { DefenderError } from "../../src/core/errors";
 import { emulatorSettings } from "./helpers/emulatorSettings";
 
 const emulators: Emulator[] = [];
@@ -37,7 +37,7 @@ function signJwt(privateKeyPem: string, claims: Record<string, unknown>): string
 
 test("client secret: five concurrent callers share one token request; the token is then reused", async (t) => {
   const emu = await emulator();
-  const provider = getTokenProvider(emulatorSettings(emu));
+  const provider = tokenProviderFor(emulatorSettings(emu));
   const tokens = await Promise.all([1, 2, 3, 4, 5].map(() => provider.getToken()));
   t.is(new Set(tokens).size, 1);
   t.is(emu.calls({ route: "token" }).length, 1);
@@ -56,7 +56,7 @@ test("client secret: five concurrent callers share one token request; the token 
 
 test("a 401 on a stale token does not throw away the token renewed since", async (t) => {
   const emu = await emulator();
-  const provider = getTokenProvider(emulatorSettings(emu));
+  const provider = tokenProviderFor(emulatorSettings(emu));
   const stale = await provider.getToken();
   provider.invalidate(stale); // the first call refused with it renews
   const renewed = await provider.getToken();
@@ -72,7 +72,7 @@ test("a 401 on a stale token does not throw away the token renewed since", async
 test("a short-lived token is renewed before it expires", async (t) => {
   const emu = await startEmulator({ tokenLifetimeSeconds: 2 });
   emulators.push(emu);
-  const provider = getTokenProvider(emulatorSettings(emu));
+  const provider = tokenProviderFor(emulatorSettings(emu));
   await provider.getToken();
   await provider.getToken();
   t.is(emu.calls({ route: "token" }).length, 1);
@@ -106,7 +106,7 @@ test("certificate not registered: MDE_AUTH_FAILED with the AADSTS code and a fix
   const app = emu.addApp({ certificatePem: registered.certPem });
   const path = join(tmp, `${randomUUID()}.pem`);
   writeFileSync(path, other.certPem + other.keyPem);
-  const provider = getTokenProvider(
+  const provider = tokenProviderFor(
     emulatorSettings(emu, { "mde:clientSecret": undefined, "mde:clientCertificatePath": path }, app),
   );
   const error = await t.throwsAsync(provider.getToken(), { instanceOf: DefenderError });
@@ -136,7 +136,7 @@ test("federated token file: read on every token request", async (t) => {
     });
   const file = join(tmp, `${randomUUID()}.jwt`);
   writeFileSync(file, `${assertion(subject)}\n`);
-  const provider = getTokenProvider(
+  const provider = tokenProviderFor(
     emulatorSettings(emu, { "mde:clientSecret": undefined, "mde:federatedTokenFile": file }, app),
   );
   t.is(typeof (await provider.getToken()), "string");
@@ -153,7 +153,7 @@ test("federated token file: read on every token request", async (t) => {
 
 test("static token: used as is, no token request", async (t) => {
   const emu = await emulator();
-  const token = await getTokenProvider(emulatorSettings(emu)).getToken();
+  const token = await tokenProviderFor(emulatorSettings(emu)).getToken();
   emu.resetRecord();
   const settings = emulatorSettings(emu, {
     "mde:tenantId": undefined,
@@ -175,7 +175,7 @@ test("static token: an expired JWT is refused before any request, with a fix", a
     "mde:clientSecret": undefined,
     "mde:accessToken": `eyJhbGciOiJSUzI1NiJ9.${payload}.c2ln`,
   });
-  const error = await t.throwsAsync(getTokenProvider(settings).getToken(), { instanceOf: DefenderError });
+  const error = await t.throwsAsync(tokenProviderFor(settings).getToken(), { instanceOf: DefenderError });
   t.is(error?.code, "MDE_AUTH_FAILED");
   t.regex(error?.message ?? "", /expired/);
   t.regex(error?.message ?? "", /az account get-access-token/);
@@ -198,7 +198,7 @@ test("wrong client secret: MDE_AUTH_FAILED naming AADSTS7000215 and the key to f
 test("unknown tenant: MDE_AUTH_FAILED with a hint about mde:tenantId", async (t) => {
   const emu = await emulator();
   const settings = emulatorSettings(emu, { "mde:tenantId": randomUUID() });
-  const error = await t.throwsAsync(getTokenProvider(settings).getToken(), { instanceOf: DefenderError });
+  const error = await t.throwsAsync(tokenProviderFor(settings).getToken(), { instanceOf: DefenderError });
   t.is(error?.code, "MDE_AUTH_FAILED");
   t.regex(error?.message ?? "", /mde:tenantId/);
 });
@@ -206,7 +206,7 @@ test("unknown tenant: MDE_AUTH_FAILED with a hint about mde:tenantId", async (t)
 test("token endpoint throttling is absorbed by MSAL or reported as MDE_AUTH_FAILED, never a raw error", async (t) => {
   const emu = await emulator();
   emu.injectFault({ route: "token", kind: "status", status: 500 });
-  const provider = getTokenProvider(emulatorSettings(emu));
+  const provider = tokenProviderFor(emulatorSettings(emu));
   try {
     t.is(typeof (await provider.getToken()), "string");
   } catch (error) {

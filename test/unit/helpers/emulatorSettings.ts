@@ -1,6 +1,6 @@
 /** Settings that point the provider at a running emulator. */
 import type { Emulator } from "pulumi-mde-emulator";
-import { resolveSettings, type Settings } from "../../../src/provider/settings";
+import { resolveSettings, type Settings } from "../../../src/settings/resolveSettings";
 
 /** Client-secret settings for `app` (default: the emulator's default app), trusting the emulator's CA. */
 export function emulatorSettings(

@@ -2,8 +2,8 @@
  * Child process of the managed identity test: gets a device with a managed identity token and prints its id.
  * Arguments: API endpoint, CA file, device id. Environment: the emulator's managed identity variables.
  */
-import { getDefenderClient } from "../../../src/provider/defenderClient";
-import { resolveSettings } from "../../../src/provider/settings";
+import { getDefenderClient } from "../../../src/client/sharedClients";
+import { resolveSettings } from "../../../src/settings/resolveSettings";
 
 async function main(): Promise<void> {
   const [apiEndpoint, caFile, machineId] = process.argv.slice(2);

@@ -6,7 +6,7 @@
  * POST is not idempotent: it is repeated only when the server certainly did not act on it; after a
  * doubtful outcome the caller must look the action up before posting again.
  */
-import type { DefenderErrorCode, DeliveryCertainty } from "./errors";
+import type { DefenderErrorCode, DeliveryCertainty } from "../core/errors";
 
 /** Default number of retries after the first attempt. */
 export const DEFAULT_MAX_RETRIES = 5;

@@ -4,7 +4,6 @@
  */
 import { getCACertificates, rootCertificates } from "node:tls";
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
-import { type Settings, settingsFingerprint } from "../settings";
 
 /** Time to establish TCP + TLS, in milliseconds (undici's default). */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -23,6 +22,16 @@ const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy
 // Module-level so that every resource of the process shares connections.
 const dispatchers = new Map<string, Dispatcher>();
 
+/** What a dispatcher is shared by and trusts. */
+export interface DispatcherOptions {
+  /** What shares connections: application, tenant and API host (see `settingsFingerprint`). */
+  quotaKey: string;
+  /** Path of an extra CA bundle, part of the sharing key. */
+  caCertPath?: string;
+  /** The extra CA bundle (PEM) trusted besides the default roots. */
+  caCertPem?: string;
+}
+
 /** True when the environment configures an HTTP(S) proxy. */
 export function proxyConfigured(env: Record<string, string | undefined> = process.env): boolean {
   return PROXY_VARIABLES.some((name) => (env[name] ?? "").trim() !== "");
@@ -32,23 +41,23 @@ export function proxyConfigured(env: Record<string, string | undefined> = proces
  * The trusted roots: the process defaults (bundled roots plus `NODE_EXTRA_CA_CERTS`) plus the configured
  * CA. Undefined when nothing is added, so undici keeps Node's defaults untouched.
  */
-function trustedCertificates(settings: Settings): string[] | undefined {
-  if (!settings.caCertPem) return undefined;
+function trustedCertificates(options: DispatcherOptions): string[] | undefined {
+  if (!options.caCertPem) return undefined;
   const defaults =
     typeof getCACertificates === "function" ? getCACertificates("default") : [...rootCertificates];
-  return [...defaults, settings.caCertPem];
+  return [...defaults, options.caCertPem];
 }
 
 /**
- * The shared dispatcher for `settings`: an `EnvHttpProxyAgent` when `HTTP(S)_PROXY` is set (honouring
+ * The shared dispatcher for `options`: an `EnvHttpProxyAgent` when `HTTP(S)_PROXY` is set (honouring
  * `NO_PROXY`), otherwise an `Agent`; keep-alive, timeouts from the named constants, custom CA appended.
  */
-export function getDispatcher(settings: Settings): Dispatcher {
+export function getDispatcher(options: DispatcherOptions): Dispatcher {
   const proxied = proxyConfigured();
-  const key = `${settingsFingerprint(settings)}|${settings.caCertPath ?? ""}|${proxied ? "proxy" : "direct"}`;
+  const key = `${options.quotaKey}|${options.caCertPath ?? ""}|${proxied ? "proxy" : "direct"}`;
   let dispatcher = dispatchers.get(key);
   if (dispatcher) return dispatcher;
-  const ca = trustedCertificates(settings);
+  const ca = trustedCertificates(options);
   const connect = { timeout: CONNECT_TIMEOUT_MS, ...(ca ? { ca } : {}) };
   const common = {
     connect,

@@ -118,11 +118,6 @@ export function normalizeMachineAction(raw: unknown): MachineAction | undefined 
   return action as MachineAction;
 }
 
-/** Escapes a value for an OData string literal (`'` → `''`) and quotes it. */
-export function odataString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 /** Device ids: hex, 40 characters in every current example, 32 in some older documentation. */
 export const MACHINE_ID_PATTERN = /^[0-9a-fA-F]{32,40}$/;
 

@@ -7,7 +7,7 @@ import {
   type DefenderErrorCode,
   type DefenderOperation,
   type DeliveryCertainty,
-} from "../errors";
+} from "../core/errors";
 
 const TLS_CODE =
   /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/;

@@ -4,11 +4,11 @@
  * lines (method, URL without secret query values, status, duration), never headers or bodies.
  */
 import { type Dispatcher, request } from "undici";
-import { DefenderError, type DefenderOperation, httpStatusError } from "../errors";
-import { redactUrl } from "../redact";
-import { retryAfterMs } from "../retryStrategy";
-import type { Settings } from "../settings";
-import { getDispatcher } from "./dispatcher";
+import { DefenderError, type OperationInfo } from "../core/errors";
+import { httpStatusError } from "../core/httpStatusError";
+import { isDelegatedToken } from "../core/jwtClaims";
+import { redactUrl } from "../core/redact";
+import { retryAfterMs } from "../retry/retryStrategy";
 import { networkError } from "./networkErrors";
 
 /** User-Agent sent with every request. */
@@ -36,8 +36,8 @@ export interface SendRequestOptions {
   body?: string;
   /** Aborts the request. */
   signal?: AbortSignal;
-  /** For error messages. */
-  operation: DefenderOperation;
+  /** For error messages: the operation's name. */
+  operation: string;
   /**
    * Response-headers timeout for this request, in milliseconds.
    * @default HEADERS_TIMEOUT_MS of the dispatcher (60000)
@@ -89,11 +89,10 @@ export interface HttpClientOptions {
    * @default no logging
    */
   log?: (line: string) => void;
-  /**
-   * Dispatcher to use.
-   * @default the shared dispatcher of the settings (`getDispatcher`)
-   */
-  dispatcher?: Dispatcher;
+  /** API origin (plus any path prefix), without trailing slash and without `/api`. */
+  apiEndpoint: string;
+  /** Dispatcher to use (see `getDispatcher`). */
+  dispatcher: Dispatcher;
   /**
    * Response-headers timeout of every request, in milliseconds.
    * @default HEADERS_TIMEOUT_MS (60000)
@@ -114,7 +113,7 @@ export interface JsonRequestOptions {
   /** Bearer token. */
   token: string;
   /** What is being done, for error messages and permissions. */
-  operation: DefenderOperation;
+  operation: OperationInfo;
   /** Device involved, for error messages. */
   machineId?: string;
   /** MachineAction involved, for error messages. */
@@ -164,10 +163,10 @@ export class HttpClient {
   private readonly log: ((line: string) => void) | undefined;
   private readonly headersTimeoutMs: number | undefined;
 
-  constructor(settings: Settings, options: HttpClientOptions = {}) {
+  constructor(options: HttpClientOptions) {
     this.headersTimeoutMs = options.headersTimeoutMs;
-    this.baseUrl = settings.apiEndpoint;
-    this.dispatcher = options.dispatcher ?? getDispatcher(settings);
+    this.baseUrl = options.apiEndpoint;
+    this.dispatcher = options.dispatcher;
     this.log = options.log;
   }
 
@@ -203,7 +202,7 @@ export class HttpClient {
       headers,
       ...(body !== undefined ? { body } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-      operation: options.operation,
+      operation: options.operation.name,
       ...(this.log ? { log: this.log } : {}),
       ...(this.headersTimeoutMs !== undefined ? { headersTimeoutMs: this.headersTimeoutMs } : {}),
     });
@@ -212,6 +211,7 @@ export class HttpClient {
       const retryAfter = retryAfterMs(response.headers, Date.now());
       throw httpStatusError(response.status, {
         operation: options.operation,
+        delegated: isDelegatedToken(options.token),
         ...parsed,
         ...(options.machineId !== undefined ? { machineId: options.machineId } : {}),
         ...(options.actionId !== undefined ? { actionId: options.actionId } : {}),
@@ -227,17 +227,8 @@ export class HttpClient {
         "MDE_INVALID_RESPONSE",
         `${options.method} ${redactUrl(url)} answered ${response.status} with a body that is not JSON ` +
           `(content-type ${response.headers["content-type"] ?? "none"}). Check that mde:apiEndpoint points at the Defender API.`,
-        { status: response.status, operation: options.operation, cause: error },
+        { status: response.status, operation: options.operation.name, cause: error },
       );
     }
   }
 }
-
-export {
-  BODY_TIMEOUT_MS,
-  CONNECT_TIMEOUT_MS,
-  closeDispatchers,
-  getDispatcher,
-  HEADERS_TIMEOUT_MS,
-  KEEP_ALIVE_TIMEOUT_MS,
-} from "./dispatcher";

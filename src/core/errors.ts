@@ -3,7 +3,6 @@
  * Match on `code` (and `status`), never on `message`: messages are for people and may change.
  */
 import { redact } from "./redact";
-import type { MachineAction } from "./types";
 
 /** Stable error codes. */
 export type DefenderErrorCode =
@@ -56,16 +55,29 @@ export type DefenderErrorCode =
  */
 export type DeliveryCertainty = "notDelivered" | "doubtful" | "answered";
 
-/** Which API operation failed: chooses the permission and the fix named in messages. */
-export type DefenderOperation =
-  | "collect"
-  | "getAction"
-  | "listActions"
-  | "cancel"
-  | "getMachine"
-  | "listMachines"
-  | "getPackageUri"
-  | "token";
+/**
+ * Which API operation failed, by the name of its row in the client's operations table (`collect`,
+ * `getAction`, ...) or `token`. It chooses the permission and the fix named in messages.
+ */
+export type DefenderOperation = string;
+
+/** What a failing call was about: its name, what it does in words, and the permissions that allow it. */
+export interface OperationInfo {
+  /** Stable name, e.g. `collect`. */
+  name: DefenderOperation;
+  /** What it does, for messages: "collecting an investigation package". */
+  label: string;
+  /** Application permissions (token `roles`) any one of which allows it. */
+  permissions: readonly string[];
+  /** Delegated permissions (token `scp`) any one of which allows it for a signed-in user. */
+  delegatedPermissions?: readonly string[];
+}
+
+/** A MachineAction as errors carry it (the client's wire type fits). */
+export interface ActionLike {
+  id: string;
+  [field: string]: unknown;
+}
 
 /** Fields of a {@link DefenderError} besides its code and message. */
 export interface DefenderErrorOptions {
@@ -84,7 +96,7 @@ export interface DefenderErrorOptions {
   /** For `MDE_CONFIG_INVALID`: the configuration key at fault, e.g. `mde:cloud`. */
   configKey?: string;
   /** For `MDE_ACTIVE_REQUEST_EXISTS`: the running action, when it could be found (to adopt it). */
-  action?: MachineAction;
+  action?: ActionLike;
   /** Extra data for callers. */
   details?: Record<string, unknown>;
   /** The underlying error. Its message is not re-exposed by ours; keep secrets out of it anyway. */
@@ -121,7 +133,7 @@ export class DefenderError extends Error {
   /** For `MDE_CONFIG_INVALID`: the configuration key at fault. */
   readonly configKey?: string;
   /** For `MDE_ACTIVE_REQUEST_EXISTS`: the running action, when found. */
-  readonly action?: MachineAction;
+  readonly action?: ActionLike;
   /** Extra data for callers. */
   readonly details?: Record<string, unknown>;
 
@@ -156,134 +168,6 @@ export class DefenderError extends Error {
 /** True when `error` is a {@link DefenderError}, optionally with the given code. */
 export function isDefenderError(error: unknown, code?: DefenderErrorCode): error is DefenderError {
   return error instanceof DefenderError && (code === undefined || error.code === code);
-}
-
-/** Application permissions (token `roles`) that allow each operation, as documented by Microsoft. */
-export const REQUIRED_PERMISSIONS: Readonly<Record<DefenderOperation, readonly string[]>> = {
-  collect: ["Machine.CollectForensics"],
-  getAction: ["Machine.Read.All", "Machine.ReadWrite.All"],
-  listActions: ["Machine.Read.All", "Machine.ReadWrite.All"],
-  getMachine: ["Machine.Read.All", "Machine.ReadWrite.All"],
-  listMachines: ["Machine.Read.All", "Machine.ReadWrite.All"],
-  getPackageUri: ["Machine.ReadWrite.All"],
-  cancel: [
-    "Machine.CollectForensics",
-    "Machine.Isolate",
-    "Machine.RestrictExecution",
-    "Machine.Scan",
-    "Machine.Offboard",
-    "Machine.StopAndQuarantine",
-    "Machine.LiveResponse",
-  ],
-  token: [],
-};
-
-const OPERATION_LABELS: Readonly<Record<DefenderOperation, string>> = {
-  collect: "collecting an investigation package",
-  getAction: "reading a machine action",
-  listActions: "listing machine actions",
-  cancel: "cancelling a machine action",
-  getMachine: "reading a device",
-  listMachines: "listing devices",
-  getPackageUri: "getting the investigation package link",
-  token: "obtaining an access token",
-};
-
-/** What a failing HTTP call was about, to make the error message specific. */
-export interface HttpErrorContext {
-  /** The operation that failed. */
-  operation: DefenderOperation;
-  /** Device id or name involved, if any. */
-  machineId?: string;
-  /** MachineAction id involved, if any. */
-  actionId?: string;
-  /** The server's `error.code`. */
-  apiCode?: string;
-  /** The server's `error.message` (free text; only quoted, never matched). */
-  apiMessage?: string;
-  /** The server's `error.target`. */
-  correlationId?: string;
-  /** Retry-After in milliseconds, if the response carried one. */
-  retryAfterMs?: number;
-}
-
-function permissionList(operation: DefenderOperation): string {
-  const perms = REQUIRED_PERMISSIONS[operation];
-  if (perms.length <= 1) return `\`${perms[0] ?? "?"}\``;
-  return `one of ${perms.map((p) => `\`${p}\``).join(", ")}`;
-}
-
-/**
- * Builds the {@link DefenderError} for an HTTP error status, with a message naming cause and fix.
- */
-export function httpStatusError(status: number, context: HttpErrorContext): DefenderError {
-  const { operation, apiCode, apiMessage, correlationId, retryAfterMs } = context;
-  const what = OPERATION_LABELS[operation];
-  const server = [apiCode, apiMessage?.trim().replace(/\.+$/, "")].filter(Boolean).join(": ");
-  const serverPart = server ? ` Server said: ${server}.` : "";
-  const corrPart = correlationId ? ` Correlation id: ${correlationId}.` : "";
-  const subject = context.actionId
-    ? `machine action '${context.actionId}'`
-    : context.machineId
-      ? `device '${context.machineId}'`
-      : undefined;
-  const base = { status, apiCode, correlationId, retryAfterMs, operation, delivery: "answered" as const };
-
-  let code: DefenderErrorCode;
-  let message: string;
-  if (status === 400 && apiCode === "ActiveRequestAlreadyExists") {
-    code = "MDE_ACTIVE_REQUEST_EXISTS";
-    message =
-      `A collection is already running on ${subject ?? "the device"} (400 ActiveRequestAlreadyExists). ` +
-      "Wait for it to finish or adopt it: Defender runs one investigation-package collection per device at a time.";
-  } else if (status === 400 && apiCode === "OsPlatformNotSupported") {
-    code = "MDE_OS_NOT_SUPPORTED";
-    message =
-      `${subject ? `The ${subject}` : "The device"} cannot collect an investigation package (400 OsPlatformNotSupported). ` +
-      "Collection needs Windows 10 1703+ / Windows 11, or a supported Windows Server, Linux or macOS sensor; " +
-      "remove this device from the targets or update its sensor.";
-  } else if (status === 400) {
-    code = "MDE_BAD_REQUEST";
-    message =
-      `The Defender API rejected the request while ${what} (400).` +
-      " Check the inputs (device id, comment, filter syntax).";
-  } else if (status === 401) {
-    code = "MDE_UNAUTHORIZED";
-    message =
-      `The Defender API rejected the access token while ${what} (401 Unauthorized). ` +
-      "Check mde:tenantId, mde:clientId and the credential (mde:clientSecret, certificate, federated token or " +
-      "mde:accessToken), that the token was issued for the Defender API scope of the configured mde:cloud, " +
-      "and that a static token has not expired.";
-  } else if (status === 403) {
-    code = "MDE_FORBIDDEN";
-    message =
-      `The application is not allowed to do this: ${what} was forbidden (403${apiCode && apiCode !== "Forbidden" ? ` ${apiCode}` : ""}). ` +
-      `It needs the WindowsDefenderATP application permission ${permissionList(operation)}, granted with admin consent ` +
-      "in Microsoft Entra ID (API permissions → Grant admin consent); a new permission appears in tokens issued after consent. " +
-      `If the permission is present, check that the application's device-group (RBAC) scope includes ${subject ?? "the device"}.`;
-  } else if (status === 404) {
-    code = "MDE_NOT_FOUND";
-    message = context.actionId
-      ? `Machine action '${context.actionId}' was not found (404). Check the action id, and that it belongs to this tenant.`
-      : context.machineId
-        ? `Device '${context.machineId}' was not found (404). Check the device id (40 lowercase hex characters in the ` +
-          "Defender portal URL or the Machines API) and that the application's tenant contains it."
-        : `Not found while ${what} (404).`;
-  } else if (status === 429) {
-    code = "MDE_THROTTLED";
-    message =
-      `The Defender API throttled the application while ${what} (429)` +
-      (retryAfterMs !== undefined ? `; it asked to wait ${Math.ceil(retryAfterMs / 1000)} s` : "") +
-      ". The quota is shared by every caller of this application in the tenant: lower mde:rateLimitPerMinute or " +
-      "spread the work.";
-  } else if (status >= 500) {
-    code = "MDE_SERVER_ERROR";
-    message = `The Defender API failed while ${what} (${status}). This is usually transient: retry later.`;
-  } else {
-    code = "MDE_HTTP_ERROR";
-    message = `Unexpected HTTP status ${status} while ${what}.`;
-  }
-  return new DefenderError(code, `${message}${serverPart}${corrPart}`, base);
 }
 
 /**

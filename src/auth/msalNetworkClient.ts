@@ -4,10 +4,10 @@
  */
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import type { Dispatcher } from "undici";
-import { DefenderError } from "../errors";
+import { DefenderError } from "../core/errors";
+import { redactUrl } from "../core/redact";
 import { sendRequest } from "../http/httpClient";
-import { redactUrl } from "../redact";
-import { retryAfterMs } from "../retryStrategy";
+import { retryAfterMs } from "../retry/retryStrategy";
 
 /** Options of {@link createMsalNetworkClient}. */
 export interface MsalNetworkClientOptions {

@@ -2,7 +2,7 @@
  * Maps MSAL failures to `MDE_AUTH_FAILED` with the AADSTS code and a fix. MSAL messages can quote
  * request details, so every message passes through redaction (DefenderError does it).
  */
-import { DefenderError } from "../errors";
+import { DefenderError } from "../core/errors";
 
 /** Fix hints for the AADSTS codes users meet most, keyed by the number. */
 export const AADSTS_HINTS: Readonly<Record<string, string>> = {

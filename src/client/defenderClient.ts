@@ -1,0 +1,336 @@
+/**
+ * The Defender for Endpoint client: tokens, rate budgets, retries and the collect-once policy behind one
+ * object per (application, tenant, API host), so resources and functions only say what they want.
+ *
+ * Every call is a row of the operations table sent through the one retry loop, inside its family's budget.
+ */
+import type { TokenProvider } from "../auth/tokenProvider";
+import { DefenderError, isDefenderError } from "../core/errors";
+import { registerSecret } from "../core/redact";
+import { sleep } from "../core/sleep";
+import type { HttpClient, JsonResponse } from "../http/httpClient";
+import type { RateLimiter } from "../limits/rateLimiter";
+import { withRetries } from "../retry/retryLoop";
+import type { RetryOptions } from "../retry/retryStrategy";
+import type { Settings } from "../settings/resolveSettings";
+import { type ApiRequest, TokenUnavailable } from "./apiRequest";
+import { httpClientFor, rateLimiterFor, tokenProviderFor } from "./clientParts";
+import { type CollectOptions, type CollectResult, collectOnce, findRunningCollection } from "./collectOnce";
+import { OPERATIONS, operationPath } from "./operations";
+import {
+  isFinalStatus,
+  type Machine,
+  type MachineAction,
+  normalizeMachineAction,
+  type ODataCollection,
+} from "./wireTypes";
+
+export type { CollectOptions, CollectResult } from "./collectOnce";
+
+/** Default `$top` of {@link DefenderClient.listMachineActions} and {@link DefenderClient.listMachines}. */
+export const DEFAULT_LIST_TOP = 1000;
+/** Largest `$top` the API accepts. */
+export const MAX_LIST_TOP = 10_000;
+
+/** Options of {@link DefenderClient}. */
+export interface DefenderClientOptions {
+  /** Receives redacted diagnostic lines (requests, retries). @default no logging */
+  log?: (line: string) => void;
+  /** Retry tuning; `timeScale` defaults to the settings' one. @default the defaults of `decideRetry` */
+  retry?: RetryOptions;
+  /** Rate limiter. @default the process-wide limiter of the settings' quota */
+  rateLimiter?: RateLimiter;
+  /** Token provider. @default the process-wide provider of the settings' credential */
+  tokenProvider?: TokenProvider;
+  /** HTTP client. @default a client on the shared dispatcher of the settings */
+  httpClient?: HttpClient;
+  /** Clock, epoch milliseconds. @default Date.now */
+  now?: () => number;
+}
+
+/** Options common to every call. */
+export interface RequestOptions {
+  /** Aborts waiting, retrying and the request in flight. */
+  signal?: AbortSignal;
+}
+
+/** Options of list calls. */
+export interface ListOptions extends RequestOptions {
+  /** `$top`: most items returned (at most 10000). @default DEFAULT_LIST_TOP (1000) */
+  top?: number;
+  /** `$skip`: items to skip, for paging. */
+  skip?: number;
+}
+
+/** Result of {@link DefenderClient.cancelMachineAction}. */
+export interface CancelResult {
+  /** The action after the request. */
+  action: MachineAction;
+  /** True when the action was already final, so nothing was cancelled. */
+  alreadyFinal: boolean;
+}
+
+function asDefenderError(error: unknown): DefenderError {
+  if (error instanceof DefenderError) return error;
+  return new DefenderError("MDE_NETWORK_ERROR", error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
+}
+
+/** Client of the Defender for Endpoint API for one settings. */
+export class DefenderClient {
+  private readonly tokens: TokenProvider;
+  private readonly limiter: RateLimiter;
+  private readonly http: HttpClient;
+  private readonly retry: RetryOptions;
+  private readonly now: () => number;
+  private readonly log: ((line: string) => void) | undefined;
+
+  constructor(
+    readonly settings: Settings,
+    options: DefenderClientOptions = {},
+  ) {
+    this.log = options.log;
+    const log = this.log ? { log: this.log } : {};
+    this.tokens = options.tokenProvider ?? tokenProviderFor(settings, log);
+    this.limiter = options.rateLimiter ?? rateLimiterFor(settings);
+    this.http = options.httpClient ?? httpClientFor(settings, log);
+    this.retry = { timeScale: settings.timeScale, ...options.retry };
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Starts an investigation-package collection on a device, at most once (see `collectOnce`): runs in
+   * the `collect` budget (one in flight); after a doubtful outcome the action is looked up, not re-posted.
+   */
+  collectInvestigationPackage(
+    machineId: string,
+    comment: string,
+    options: CollectOptions = {},
+  ): Promise<CollectResult> {
+    return collectOnce(
+      {
+        send: (request, retrying, signal, sent) => this.send(request, retrying, signal, sent),
+        listMachineActions: (filter, o) => this.listMachineActions(filter, o),
+        tokens: this.tokens,
+        limiter: this.limiter,
+        retry: this.retry,
+        now: this.now,
+        ...(this.log ? { log: this.log } : {}),
+      },
+      machineId,
+      comment,
+      options,
+    );
+  }
+
+  /** A MachineAction by id, or null when it does not exist (404). */
+  async getMachineAction(id: string, options: RequestOptions = {}): Promise<MachineAction | null> {
+    try {
+      const response = await this.call<unknown>(
+        { operation: OPERATIONS.getAction, id, actionId: id },
+        options.signal,
+      );
+      return this.toAction(response.body, "getAction");
+    } catch (error) {
+      if (isDefenderError(error, "MDE_NOT_FOUND")) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * MachineActions matching an OData `$filter` (build string values with `odataString`, which escapes `'`).
+   * Example filter: `machineId eq '<id>' and type eq 'CollectInvestigationPackage'`.
+   */
+  async listMachineActions(filter?: string, options: ListOptions = {}): Promise<MachineAction[]> {
+    const response = await this.call<ODataCollection<unknown>>(
+      { operation: OPERATIONS.listActions, query: this.listQuery(filter, options) },
+      options.signal,
+    );
+    return this.collection(response.body, "listActions")
+      .map((raw) => normalizeMachineAction(raw))
+      .filter((a): a is MachineAction => a !== undefined);
+  }
+
+  /**
+   * Cancels a MachineAction that is not final yet. A 400 on an action that turns out to be final returns
+   * it with `alreadyFinal: true`.
+   * @throws DefenderError `MDE_NOT_FOUND` for an unknown action.
+   */
+  async cancelMachineAction(
+    id: string,
+    comment: string,
+    options: RequestOptions = {},
+  ): Promise<CancelResult> {
+    try {
+      const response = await this.call<unknown>(
+        { operation: OPERATIONS.cancel, id, body: { Comment: comment }, actionId: id },
+        options.signal,
+      );
+      return { action: this.toAction(response.body, "cancel"), alreadyFinal: false };
+    } catch (error) {
+      if (isDefenderError(error, "MDE_BAD_REQUEST")) {
+        const current = await this.getMachineAction(id, options);
+        if (current && isFinalStatus(current.status)) return { action: current, alreadyFinal: true };
+      }
+      throw error;
+    }
+  }
+
+  /** A device by id or computer DNS name, or null when not found (404). */
+  async getMachine(idOrName: string, options: RequestOptions = {}): Promise<Machine | null> {
+    try {
+      const response = await this.call<Machine>(
+        { operation: OPERATIONS.getMachine, id: idOrName, machineId: idOrName },
+        options.signal,
+      );
+      if (!response.body || typeof response.body.id !== "string") {
+        throw this.invalid("getMachine", "a Machine object");
+      }
+      return response.body;
+    } catch (error) {
+      if (isDefenderError(error, "MDE_NOT_FOUND")) return null;
+      throw error;
+    }
+  }
+
+  /** Devices matching an OData `$filter`, e.g. `healthStatus eq 'Active'` or `machineTags/any(tag: tag eq 'IR')`. */
+  async listMachines(filter?: string, options: ListOptions = {}): Promise<Machine[]> {
+    const response = await this.call<ODataCollection<Machine>>(
+      { operation: OPERATIONS.listMachines, query: this.listQuery(filter, options) },
+      options.signal,
+    );
+    return this.collection(response.body, "listMachines") as Machine[];
+  }
+
+  /**
+   * The short-lived download link of a succeeded collection, or null while the action is not `Succeeded`
+   * (404). The link is a bearer secret: it is registered for redaction; never log or store it in clear.
+   * Runs in the `packageUri` budget (2/min, 120/h).
+   */
+  async getPackageUri(actionId: string, options: RequestOptions = {}): Promise<string | null> {
+    try {
+      const response = await this.call<{ value?: unknown }>(
+        { operation: OPERATIONS.getPackageUri, id: actionId, actionId },
+        options.signal,
+      );
+      const value = response.body?.value;
+      if (typeof value !== "string" || value === "")
+        throw this.invalid("getPackageUri", '{"value": "<url>"}');
+      // Microsoft's own example wraps the URL in literal quotes.
+      const uri = value.replace(/^"+|"+$/g, "");
+      registerSecret(uri);
+      return uri;
+    } catch (error) {
+      if (isDefenderError(error, "MDE_NOT_FOUND")) return null;
+      throw error;
+    }
+  }
+
+  /** The newest Pending or InProgress collection on a device, if any. */
+  findRunningCollection(machineId: string, signal?: AbortSignal): Promise<MachineAction | undefined> {
+    return findRunningCollection(this, machineId, signal);
+  }
+
+  private listQuery(
+    filter: string | undefined,
+    options: ListOptions,
+  ): Record<string, string | number | undefined> {
+    const top = Math.min(options.top ?? DEFAULT_LIST_TOP, MAX_LIST_TOP);
+    return { $filter: filter, $top: top, $skip: options.skip };
+  }
+
+  private collection(body: ODataCollection<unknown> | undefined, operation: string): unknown[] {
+    if (!body || !Array.isArray(body.value)) throw this.invalid(operation, '{"value": [...]}');
+    return body.value;
+  }
+
+  private toAction(body: unknown, operation: string): MachineAction {
+    const action = normalizeMachineAction(body);
+    if (!action) throw this.invalid(operation, "a MachineAction object");
+    return action;
+  }
+
+  private invalid(operation: string, expected: string): DefenderError {
+    return new DefenderError(
+      "MDE_INVALID_RESPONSE",
+      `The Defender API answered ${operation} without ${expected}. Check that mde:apiEndpoint points at the Defender API.`,
+      { operation },
+    );
+  }
+
+  /**
+   * One attempt in the family's budget; a retry keeps its place at the head of the queue. The token is
+   * read when the call's turn comes, not before queueing: a call can wait behind the hour cap for longer
+   * than a token lives. A token failure comes out as {@link TokenUnavailable}, so it is never mistaken
+   * for a doubtful API outcome. `sent.token` records the token used, for a precise invalidation.
+   */
+  private send<T>(
+    request: ApiRequest,
+    retrying: boolean,
+    signal: AbortSignal | undefined,
+    sent: { token?: string } = {},
+  ): Promise<JsonResponse<T>> {
+    const { operation } = request;
+    return this.limiter.schedule(
+      operation.family,
+      async () => {
+        let token: string;
+        try {
+          token = await this.tokens.getToken(signal ? { signal } : {});
+        } catch (error) {
+          throw new TokenUnavailable(error);
+        }
+        sent.token = token;
+        return this.http.requestJson<T>({
+          method: operation.method,
+          path: operationPath(operation, request.id),
+          token,
+          operation,
+          ...(request.query ? { query: request.query } : {}),
+          ...(request.body !== undefined ? { body: request.body } : {}),
+          ...(request.machineId !== undefined ? { machineId: request.machineId } : {}),
+          ...(request.actionId !== undefined ? { actionId: request.actionId } : {}),
+          ...(signal ? { signal } : {}),
+        });
+      },
+      { front: retrying, ...(signal ? { signal } : {}) },
+    );
+  }
+
+  /** A repeatable call with retries: backoff for transient failures, pause on 429, one token renewal on 401. */
+  private call<T>(request: ApiRequest, signal: AbortSignal | undefined): Promise<JsonResponse<T>> {
+    let refreshed = false;
+    let sent: { token?: string } = {};
+    const { operation } = request;
+    return withRetries(
+      (attempt) => {
+        sent = {};
+        return this.send<T>(request, attempt > 1, signal, sent);
+      },
+      {
+        label: operation.name,
+        method: operation.idempotent ? "GET" : "POST",
+        retry: this.retry,
+        ...(signal ? { signal } : {}),
+        ...(this.log ? { log: this.log } : {}),
+        toError: (e) => {
+          if (e instanceof TokenUnavailable) throw e.cause;
+          return asDefenderError(e);
+        },
+        inspect: (error) => {
+          if (error.code === "MDE_UNAUTHORIZED" && !refreshed && this.tokens.canRefresh) {
+            refreshed = true;
+            this.tokens.invalidate(sent.token);
+            return "again";
+          }
+          return undefined;
+        },
+        wait: async (delayMs, error) => {
+          if (error.status === 429) this.limiter.pause(operation.family, delayMs);
+          else await sleep(delayMs, signal);
+        },
+      },
+    );
+  }
+}

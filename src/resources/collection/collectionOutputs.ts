@@ -1,0 +1,53 @@
+/**
+ * What a collection stores, and the partial-failure error of a collection that exists but did not end well.
+ */
+import type { MachineAction } from "../../client/wireTypes";
+import { ResourceIncompleteError } from "../shared/incompleteError";
+import type { CollectionInputs } from "./collectionInputs";
+
+/** Outputs stored for a collection: the inputs as checked, then what Defender says of the action. */
+export function collectionOutputs(
+  inputs: CollectionInputs,
+  action: MachineAction,
+  adopted: boolean,
+): Record<string, unknown> {
+  const outs: Record<string, unknown> = {
+    ...inputs,
+    actionId: action.id,
+    status: action.status,
+    machineId: action.machineId || inputs.machineId,
+    computerDnsName: action.computerDnsName,
+    requestor: action.requestor,
+    requestorComment: action.requestorComment,
+    creationDateTimeUtc: action.creationDateTimeUtc,
+    lastUpdateDateTimeUtc: action.lastUpdateDateTimeUtc,
+    adopted,
+  };
+  // Protobuf structs cannot carry `undefined`; an absent output reads as undefined anyway.
+  for (const [key, value] of Object.entries(outs))
+    if (value === undefined || value === null) delete outs[key];
+  return outs;
+}
+
+/**
+ * A collection whose action exists but did not end well (Failed, TimeOut, Cancelled, or still running at
+ * the timeout): kept in state with its action ID, reported as failed.
+ */
+export class CollectionIncompleteError extends ResourceIncompleteError {
+  override readonly name = "CollectionIncompleteError";
+  override readonly code = "MDE_COLLECTION_INCOMPLETE";
+}
+
+/** Why an action did not succeed, and where to look. */
+export function statusHint(action: MachineAction): string {
+  switch (action.status) {
+    case "Failed":
+      return `the device reported a failure${action.troubleshootInfo ? ` (${String(action.troubleshootInfo)})` : ""}; check the action in Defender's action center and the device's sensor health (collection can fail on a low battery or a metered connection)`;
+    case "TimeOut":
+      return "the device did not pick the action up in time; it is probably offline (check healthStatus and lastSeen of the device)";
+    case "Cancelled":
+      return `it was cancelled${action.cancellationRequestor ? ` by ${action.cancellationRequestor}` : ""}${action.cancellationComment ? ` ("${action.cancellationComment}")` : ""}`;
+    default:
+      return `it is still ${action.status}`;
+  }
+}

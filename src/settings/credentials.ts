@@ -1,0 +1,151 @@
+/**
+ * The credential kinds, how each is chosen from configuration, and the checks each needs up front.
+ */
+import { configError, DefenderError } from "../core/errors";
+import { readClientCertificate } from "./certificateFile";
+import type { ConfigKey } from "./configKeys";
+import { parseBoolean, requireReadable } from "./configValues";
+
+/** The credential chosen from configuration. Secret fields are non-enumerable (kept out of JSON/inspect). */
+export type Credential =
+  | { kind: "clientSecret"; tenantId: string; clientId: string; readonly clientSecret: string }
+  | { kind: "clientCertificate"; tenantId: string; clientId: string; certificatePath: string }
+  | { kind: "federatedToken"; tenantId: string; clientId: string; tokenFilePath: string }
+  /** `clientId` selects a user-assigned identity; absent means system-assigned. */
+  | { kind: "managedIdentity"; clientId?: string }
+  | { kind: "accessToken"; readonly accessToken: string };
+
+/** Kinds of {@link Credential}. */
+export type CredentialKind = Credential["kind"];
+
+/** The credential keys of configuration, in the order used when only the environment provides one. */
+export const CREDENTIAL_SOURCES: ReadonlyArray<{ kind: CredentialKind; key: ConfigKey; env?: string }> = [
+  { kind: "accessToken", key: "mde:accessToken", env: "MDE_ACCESS_TOKEN" },
+  { kind: "clientSecret", key: "mde:clientSecret", env: "AZURE_CLIENT_SECRET" },
+  { kind: "clientCertificate", key: "mde:clientCertificatePath", env: "AZURE_CLIENT_CERTIFICATE_PATH" },
+  { kind: "federatedToken", key: "mde:federatedTokenFile", env: "AZURE_FEDERATED_TOKEN_FILE" },
+  { kind: "managedIdentity", key: "mde:useManagedIdentity" },
+];
+
+function requireIdentity(
+  kind: CredentialKind,
+  credentialKey: string,
+  tenantId: string | undefined,
+  clientId: string | undefined,
+): { tenantId: string; clientId: string } {
+  if (!tenantId) {
+    throw configError(
+      "mde:tenantId",
+      `the Entra ID tenant id (a GUID) because ${credentialKey} selects ${kind} authentication`,
+      undefined,
+      "Set mde:tenantId or AZURE_TENANT_ID.",
+    );
+  }
+  if (!clientId) {
+    throw configError(
+      "mde:clientId",
+      `the application (client) id because ${credentialKey} selects ${kind} authentication`,
+      undefined,
+      "Set mde:clientId or AZURE_CLIENT_ID.",
+    );
+  }
+  return { tenantId, clientId };
+}
+
+function hideSecret<T extends object>(target: T, field: string, value: string): T {
+  Object.defineProperty(target, field, { value, enumerable: false, writable: false });
+  return target;
+}
+
+/** Where a credential's values come from: stack config first, then the environment. */
+export interface CredentialSource {
+  /** A stack config value, trimmed; undefined when unset or empty. */
+  config(key: ConfigKey): string | undefined;
+  /** An environment variable, trimmed; undefined when unset or empty. */
+  env(name: string): string | undefined;
+  /** `mde:tenantId` or `AZURE_TENANT_ID`. */
+  tenantId: string | undefined;
+  /** `mde:clientId` or `AZURE_CLIENT_ID`. */
+  clientId: string | undefined;
+}
+
+/**
+ * Chooses the one credential: exactly one credential key may be set in config (two are an error naming
+ * both); when none is, the environment in the order of {@link CREDENTIAL_SOURCES}.
+ * @throws DefenderError `MDE_CONFIG_INVALID` naming the key at fault and what to do.
+ */
+export function chooseCredential(source: CredentialSource): Credential {
+  const cfg = source.config;
+  const fromEnv = source.env;
+  const { tenantId, clientId } = source;
+  const useManagedIdentity = parseBoolean("mde:useManagedIdentity", cfg("mde:useManagedIdentity"));
+  const explicit = CREDENTIAL_SOURCES.filter(({ key, kind }) =>
+    kind === "managedIdentity" ? useManagedIdentity === true : cfg(key) !== undefined,
+  );
+  if (explicit.length > 1) {
+    const keys = explicit.map((s) => s.key);
+    throw new DefenderError(
+      "MDE_CONFIG_INVALID",
+      `Invalid credential configuration: ${keys.join(" and ")} are both set, but exactly one credential kind may be ` +
+        `configured. Remove all but one of ${keys.join(", ")}.`,
+      { configKey: keys[1] as string },
+    );
+  }
+  let chosen: { kind: CredentialKind; key: string; value: string } | undefined;
+  const first = explicit[0];
+  if (first) {
+    chosen = { kind: first.kind, key: first.key, value: cfg(first.key) ?? "true" };
+  } else {
+    for (const source of CREDENTIAL_SOURCES) {
+      const value = source.env ? fromEnv(source.env) : undefined;
+      if (source.env && value) {
+        chosen = { kind: source.kind, key: source.env, value };
+        break;
+      }
+    }
+  }
+  if (!chosen) {
+    throw new DefenderError(
+      "MDE_CONFIG_INVALID",
+      "No Defender credential is configured. Set one of mde:clientSecret (or AZURE_CLIENT_SECRET), " +
+        "mde:clientCertificatePath (AZURE_CLIENT_CERTIFICATE_PATH), mde:federatedTokenFile (AZURE_FEDERATED_TOKEN_FILE), " +
+        "mde:useManagedIdentity=true, or mde:accessToken (MDE_ACCESS_TOKEN); client credentials also need " +
+        "mde:tenantId and mde:clientId.",
+      { configKey: "mde:clientSecret" },
+    );
+  }
+
+  let credential: Credential | undefined;
+  switch (chosen.kind) {
+    case "accessToken":
+      credential = hideSecret({ kind: "accessToken" } as Credential, "accessToken", chosen.value);
+      break;
+    case "clientSecret":
+      credential = hideSecret(
+        {
+          kind: "clientSecret",
+          ...requireIdentity("clientSecret", chosen.key, tenantId, clientId),
+        } as Credential,
+        "clientSecret",
+        chosen.value,
+      );
+      break;
+    case "clientCertificate": {
+      const ids = requireIdentity("clientCertificate", chosen.key, tenantId, clientId);
+      requireReadable(chosen.key, chosen.value, "PEM file with the certificate and its private key");
+      readClientCertificate(chosen.key, chosen.value);
+      credential = { kind: "clientCertificate", ...ids, certificatePath: chosen.value };
+      break;
+    }
+    case "federatedToken": {
+      const ids = requireIdentity("federatedToken", chosen.key, tenantId, clientId);
+      requireReadable(chosen.key, chosen.value, "federated token file");
+      credential = { kind: "federatedToken", ...ids, tokenFilePath: chosen.value };
+      break;
+    }
+    case "managedIdentity":
+      credential = clientId ? { kind: "managedIdentity", clientId } : { kind: "managedIdentity" };
+      break;
+  }
+  return credential as Credential;
+}
