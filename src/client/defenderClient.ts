@@ -17,6 +17,7 @@ import { type ApiRequest, TokenUnavailable } from "./apiRequest";
 import { httpClientFor, rateLimiterFor, tokenProviderFor } from "./clientParts";
 import { type CollectOptions, type CollectResult, collectOnce, findRunningCollection } from "./collectOnce";
 import { OPERATIONS, operationPath } from "./operations";
+import { StatusReader } from "./statusReader";
 import {
   isFinalStatus,
   type Machine,
@@ -85,6 +86,8 @@ export class DefenderClient {
   private readonly retry: RetryOptions;
   private readonly now: () => number;
   private readonly log: ((line: string) => void) | undefined;
+  /** Coalesced reads of machine actions, shared by every user of this client. */
+  readonly statusReader: StatusReader;
 
   constructor(
     readonly settings: Settings,
@@ -97,6 +100,7 @@ export class DefenderClient {
     this.http = options.httpClient ?? httpClientFor(settings, log);
     this.retry = { timeScale: settings.timeScale, ...options.retry };
     this.now = options.now ?? Date.now;
+    this.statusReader = new StatusReader(this, { timeScale: settings.timeScale, ...log });
   }
 
   /**

@@ -31,7 +31,7 @@ async function settle(
 ): Promise<{ id: string; outs: Record<string, unknown> }> {
   let action = result.action;
   if (inputs.waitForCompletion && action.status !== "Succeeded") {
-    const waited = await waitForFinal(getDefenderClient(settings), action, {
+    const waited = await waitForFinal(getDefenderClient(settings).statusReader, action, {
       timeoutInMinutes: inputs.completionTimeoutInMinutes,
       timeScale: settings.timeScale,
     });
@@ -63,7 +63,7 @@ async function settle(
  */
 async function adoptExisting(settings: Settings, inputs: CollectionInputs): Promise<MachineAction> {
   const id = inputs.adoptActionId as string;
-  const action = await getDefenderClient(settings).getMachineAction(id);
+  const action = await getDefenderClient(settings).statusReader.read(id);
   if (!action) {
     throw new DefenderError(
       "MDE_NOT_FOUND",
@@ -168,7 +168,10 @@ export const collectionProvider = {
   /** Refreshes every output from the action; a deleted action leaves state. */
   async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
     try {
-      const action = await getDefenderClient(currentSettings()).getMachineAction(id);
+      const action = await getDefenderClient(currentSettings()).statusReader.read(id, {
+        createdAt: typeof props.creationDateTimeUtc === "string" ? props.creationDateTimeUtc : undefined,
+        type: COLLECT_INVESTIGATION_PACKAGE,
+      });
       if (!action) return { id: "", props: {} };
       return { id, props: collectionOutputs(collectionInputs(props), action, props.adopted === true) };
     } catch (error) {
@@ -206,7 +209,10 @@ export const collectionProvider = {
       // looked up and waited for, continuing the wait that create started.
       const fresh = isFinalStatus(status)
         ? known
-        : ((await getDefenderClient(settings).getMachineAction(id)) ?? known);
+        : ((await getDefenderClient(settings).statusReader.read(id, {
+            createdAt: known.creationDateTimeUtc,
+            type: COLLECT_INVESTIGATION_PACKAGE,
+          })) ?? known);
       const settled = await settle(settings, inputs, { action: fresh, adopted: olds.adopted === true }, news);
       return { outs: settled.outs };
     } catch (error) {

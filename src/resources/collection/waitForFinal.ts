@@ -1,18 +1,22 @@
 /**
- * Waiting for a machine action to become final, with backoff; every read goes through the client's
- * budget for actions, so many waiting resources share it fairly.
+ * Waiting for a machine action to become final. Every waiting resource of the process polls on the same
+ * clock grid through the client's status reader, so all polls of one instant become one list query.
  */
-import type { DefenderClient } from "../../client/defenderClient";
+import type { ReadHint, StatusReader } from "../../client/statusReader";
 import { isFinalStatus, type MachineAction } from "../../client/wireTypes";
 import { DefenderError } from "../../core/errors";
 import { sleep } from "../../core/sleep";
 
-/** First delay between status polls, before time scaling, in milliseconds. */
-export const FIRST_POLL_DELAY_MS = 5_000;
-/** Longest delay between status polls, before time scaling, in milliseconds. */
-export const MAX_POLL_DELAY_MS = 60_000;
-/** Growth of the poll delay after each poll. */
-export const POLL_BACKOFF_FACTOR = 1.5;
+/**
+ * Poll intervals by how long a resource has waited, in (unscaled) milliseconds: frequent at first, when a
+ * collection may end soon, then sparser. Each is a multiple of the first, so resources at different
+ * stages still poll at shared instants.
+ */
+export const POLL_SCHEDULE: ReadonlyArray<{ afterWaitingMs: number; everyMs: number }> = [
+  { afterWaitingMs: 0, everyMs: 10_000 },
+  { afterWaitingMs: 60_000, everyMs: 20_000 },
+  { afterWaitingMs: 5 * 60_000, everyMs: 60_000 },
+];
 
 /** Options of {@link waitForFinal}. */
 export interface WaitOptions {
@@ -24,21 +28,32 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+/** The next grid instant after `nowMs` for a resource that has waited `waitedMs`. */
+export function nextPollAt(nowMs: number, waitedMs: number, timeScale = 1): number {
+  let every = POLL_SCHEDULE[0]?.everyMs ?? 10_000;
+  for (const step of POLL_SCHEDULE) if (waitedMs * timeScale >= step.afterWaitingMs) every = step.everyMs;
+  const scaled = every / timeScale;
+  return (Math.floor(nowMs / scaled) + 1) * scaled;
+}
+
 /** Waits until the action is final or the timeout passes; `timedOut` tells which. */
 export async function waitForFinal(
-  client: DefenderClient,
+  reader: StatusReader,
   action: MachineAction,
   options: WaitOptions,
 ): Promise<{ action: MachineAction; timedOut: boolean }> {
   const scale = options.timeScale ?? 1;
-  const deadline = Date.now() + (options.timeoutInMinutes * 60_000) / scale;
-  let delay = FIRST_POLL_DELAY_MS / scale;
+  const started = Date.now();
+  const deadline = started + (options.timeoutInMinutes * 60_000) / scale;
+  const hint: ReadHint = { createdAt: action.creationDateTimeUtc, type: action.type };
   let current = action;
   while (!isFinalStatus(current.status)) {
-    const left = deadline - Date.now();
-    if (left <= 0) return { action: current, timedOut: true };
-    await sleep(Math.min(delay, left), options.signal);
-    const fresh = await client.getMachineAction(current.id, options.signal ? { signal: options.signal } : {});
+    const now = Date.now();
+    if (now >= deadline) return { action: current, timedOut: true };
+    const at = Math.min(nextPollAt(now, now - started, scale), deadline);
+    await sleep(at - now, options.signal);
+    // An answer from this instant's query serves every resource polling now.
+    const fresh = await reader.read(current.id, hint, (at - now) / 2);
     if (!fresh) {
       throw new DefenderError(
         "MDE_NOT_FOUND",
@@ -47,7 +62,6 @@ export async function waitForFinal(
       );
     }
     current = fresh;
-    delay = Math.min(delay * POLL_BACKOFF_FACTOR, MAX_POLL_DELAY_MS / scale);
   }
   return { action: current, timedOut: false };
 }
