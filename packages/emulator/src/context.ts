@@ -5,12 +5,15 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { AppRegistry } from "./appRegistry";
 import type { Clock } from "./clock";
 import type { FaultInjector } from "./faults";
+import type { GithubOidcService } from "./githubOidc";
+import type { OnboardingSchedule } from "./onboarding";
 import type { PackageLinkSigner } from "./packageLink";
 import type { RateLimiter } from "./rateLimiter";
 import type { CallInProgress, CallRecorder } from "./record";
 import type { ActionStore } from "./store";
 import type { AccessTokenClaims, TokenService } from "./tokenService";
 import type { AppRegistration, Device } from "./types";
+import type { UserRegistry } from "./userRegistry";
 
 /** Options after defaults, as handlers need them. */
 export interface ResolvedSettings {
@@ -24,11 +27,20 @@ export interface ResolvedSettings {
 export interface EmulatorContext {
   /** Origin clients reach the server at. */
   origin: string;
+  /** File holding the CA PEM clients must trust. */
+  caFile: string;
   clock: Clock;
   registry: AppRegistry;
   tokens: TokenService;
   store: ActionStore;
+  /** Every device, including those not onboarded yet (see `onboarding`). */
   fleet: Device[];
+  /** When late devices onboard. */
+  onboarding: OnboardingSchedule;
+  /** Users who get delegated tokens. */
+  users: UserRegistry;
+  /** The emulated GitHub Actions OIDC token service. */
+  github: GithubOidcService;
   links: PackageLinkSigner;
   limiter: RateLimiter;
   faults: FaultInjector;

@@ -190,6 +190,33 @@ export const EntraErrorFactory = {
       `The resource principal named ${resource} was not found in the tenant. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
     );
   },
+  /** Password grant for a user the tenant does not have. */
+  userNotFound(tenant: string): EntraError {
+    return new EntraError(
+      400,
+      "invalid_grant",
+      50034,
+      `The user account {EUII Hidden} does not exist in the ${tenant} directory. To sign into this application, the account must be added to the directory.`,
+    );
+  },
+  /** Password grant with a wrong password. */
+  invalidUserCredentials(): EntraError {
+    return new EntraError(
+      400,
+      "invalid_grant",
+      50126,
+      "Error validating credentials due to invalid username or password.",
+    );
+  },
+  /** Delegated scope the user's client was never granted. */
+  consentRequired(clientId: string, scope: string): EntraError {
+    return new EntraError(
+      400,
+      "invalid_grant",
+      65001,
+      `The user or administrator has not consented to use the application with ID '${clientId}'. Send an interactive authorization request for this user and resource (scope ${scope}).`,
+    );
+  },
   /** Fault injection: outage of the token endpoint. */
   injected(status: number, retryAfterSeconds?: number): EntraError {
     const headers: Record<string, string> =

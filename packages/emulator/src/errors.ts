@@ -62,6 +62,34 @@ export const MdeErrorFactory = {
       `The application does not have any of the required application permissions (${anyOf.join(", ")}) to access the resource.`,
     );
   },
+  /** 403: a delegated token whose `scp` holds none of the delegated permissions the call needs. */
+  missingScope(anyOf: readonly string[]): MdeError {
+    return new MdeError(
+      403,
+      "Forbidden",
+      `The token does not have any of the required delegated permissions (scp: ${anyOf.join(", ")}) to access the resource.`,
+    );
+  },
+  /** 403: a delegated token for a user the tenant no longer knows. */
+  unknownUser(user: string): MdeError {
+    return new MdeError(403, "Forbidden", `User ${user} is not a user of this Defender tenant.`);
+  },
+  /** 403: the user's Defender roles lack every permission that would allow the call. */
+  missingRolePermission(upn: string, anyOf: readonly string[]): MdeError {
+    return new MdeError(
+      403,
+      "Forbidden",
+      `User ${upn} does not have the required Defender role permission (one of: ${anyOf.join(", ")}).`,
+    );
+  },
+  /** 403: the device is in a device group the user has no access to. */
+  noDeviceGroupAccess(upn: string, machineId: string, rbacGroupId: number): MdeError {
+    return new MdeError(
+      403,
+      "Forbidden",
+      `User ${upn} has no access to machine ${machineId}: its device group ${rbacGroupId} is not among the user's device groups.`,
+    );
+  },
   /** 404: unknown machine or machine action. */
   resourceNotFound(kind: "Machine" | "MachineAction", id: string): MdeError {
     return new MdeError(404, "ResourceNotFound", `${kind} ${id} was not found`);
@@ -101,6 +129,10 @@ export const MdeErrorFactory = {
   /** 400: an OData query option that cannot be parsed or names an unknown property. */
   odataError(message: string): MdeError {
     return new MdeError(400, "ODataError", message);
+  },
+  /** 400: a required query parameter is missing. */
+  missingRequiredParameter(name: string): MdeError {
+    return new MdeError(400, "MissingRequiredParameter", `Required parameter '${name}' is missing`);
   },
   /** 400: a query value out of range. */
   invalidInput(message: string): MdeError {

@@ -2,8 +2,10 @@
  * Devices: the built-in fleet, loading one from JSON, and the API view of a device
  * (without emulator-only `behavior`).
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { deviceId } from "./deviceId";
+import { FLEET_DOMAIN, ROLE_SEEDS } from "./fleetRoles";
+import { BASE_SEEDS } from "./fleetSeeds";
 import { deterministicGuid } from "./tokenService";
 import type { Device, DeviceBehavior } from "./types";
 
@@ -20,263 +22,22 @@ export const COLLECTION_PLATFORMS: readonly string[] = [
   "macOS",
 ];
 
-/** A device id: 40 lowercase hex characters, the same for the same seed. */
-export function deviceId(seed: string): string {
-  return createHash("sha1").update(`mde-emulator-device:${seed}`).digest("hex");
-}
+export { deviceId } from "./deviceId";
 
-interface Seed {
-  name: string;
-  os: string;
-  osVersion?: string | null;
-  version: string;
-  osBuild: number | null;
-  health?: string;
-  tags?: string[];
-  group: [number, string];
-  risk?: string;
-  exposure?: string;
-  value?: string;
-  ip: string;
-  extra?: Record<string, unknown>;
-  behavior?: DeviceBehavior;
-  lastSeenHoursAgo?: number;
-}
-
-const WORKSTATIONS: [number, string] = [4401, "Workstations"];
-const SERVERS: [number, string] = [4402, "Servers"];
-const LINUX: [number, string] = [4403, "Linux servers"];
-const MACS: [number, string] = [4404, "Mac fleet"];
-const LEGACY: [number, string] = [4405, "Legacy"];
-
-const SEEDS: Seed[] = [
-  {
-    name: "fin-lt-0001",
-    os: "Windows10",
-    version: "22H2",
-    osBuild: 19045,
-    tags: ["Finance"],
-    group: WORKSTATIONS,
-    ip: "10.10.1.21",
-    risk: "Low",
-    exposure: "Medium",
-  },
-  {
-    name: "hr-lt-0002",
-    os: "Windows10",
-    version: "22H2",
-    osBuild: 19045,
-    tags: ["HR"],
-    group: WORKSTATIONS,
-    ip: "10.10.1.22",
-  },
-  {
-    name: "dev-ws-0003",
-    os: "Windows11",
-    version: "23H2",
-    osBuild: 22631,
-    tags: ["Developers"],
-    group: WORKSTATIONS,
-    ip: "10.10.2.13",
-    risk: "Medium",
-    exposure: "High",
-  },
-  {
-    name: "exec-lt-0004",
-    os: "Windows11",
-    version: "24H2",
-    osBuild: 26100,
-    tags: ["VIP", "Executives"],
-    group: WORKSTATIONS,
-    ip: "10.10.3.4",
-    value: "High",
-    risk: "High",
-  },
-  {
-    name: "sales-lt-0005",
-    os: "Windows11",
-    version: "23H2",
-    osBuild: 22631,
-    health: "ImpairedCommunication",
-    tags: ["Sales"],
-    group: WORKSTATIONS,
-    ip: "10.10.4.5",
-    lastSeenHoursAgo: 20,
-  },
-  {
-    name: "dc01",
-    os: "WindowsServer2022",
-    version: "21H2",
-    osBuild: 20348,
-    tags: ["Domain Controllers", "Tier0"],
-    group: SERVERS,
-    ip: "10.0.0.10",
-    value: "High",
-  },
-  {
-    name: "dc02",
-    os: "WindowsServer2019",
-    version: "1809",
-    osBuild: 17763,
-    tags: ["Domain Controllers", "Tier0"],
-    group: SERVERS,
-    ip: "10.0.0.11",
-    value: "High",
-  },
-  {
-    name: "sql01",
-    os: "WindowsServer2019",
-    version: "1809",
-    osBuild: 17763,
-    tags: ["SQL", "Production"],
-    group: SERVERS,
-    ip: "10.0.1.20",
-    risk: "Medium",
-  },
-  {
-    name: "web01",
-    os: "WindowsServer2022",
-    version: "21H2",
-    osBuild: 20348,
-    tags: ["Web", "Production", "DMZ"],
-    group: SERVERS,
-    ip: "172.16.0.10",
-    exposure: "High",
-  },
-  {
-    name: "file01",
-    os: "WindowsServer2016",
-    version: "1607",
-    osBuild: 14393,
-    health: "NoSensorData",
-    tags: ["File"],
-    group: SERVERS,
-    ip: "10.0.1.30",
-  },
-  {
-    name: "app02",
-    os: "WindowsServer2022",
-    version: "21H2",
-    osBuild: 20348,
-    tags: ["Production"],
-    group: SERVERS,
-    ip: "10.0.1.40",
-  },
-  {
-    name: "lnx-web-01",
-    os: "Linux",
-    osVersion: "22.04",
-    version: "22.04",
-    osBuild: null,
-    tags: ["Web", "Production"],
-    group: LINUX,
-    ip: "10.0.2.10",
-    extra: { osDistribution: "Ubuntu" },
-  },
-  {
-    name: "lnx-db-01",
-    os: "Linux",
-    osVersion: "9.3",
-    version: "9.3",
-    osBuild: null,
-    tags: ["Database", "Production"],
-    group: LINUX,
-    ip: "10.0.2.20",
-    value: "High",
-    extra: { osDistribution: "RHEL" },
-  },
-  {
-    name: "lnx-ci-01",
-    os: "Linux",
-    osVersion: "20.04",
-    version: "20.04",
-    osBuild: null,
-    tags: ["CI"],
-    group: LINUX,
-    ip: "10.0.2.30",
-    extra: { osDistribution: "Ubuntu" },
-  },
-  {
-    name: "design-mbp-01",
-    os: "macOS",
-    osVersion: "14.5",
-    version: "14.5",
-    osBuild: null,
-    tags: ["Design"],
-    group: MACS,
-    ip: "10.10.5.11",
-  },
-  {
-    name: "exec-mbp-02",
-    os: "macOS",
-    osVersion: "13.6",
-    version: "13.6",
-    osBuild: null,
-    tags: ["VIP"],
-    group: MACS,
-    ip: "10.10.5.12",
-    value: "High",
-  },
-  // Emulated behaviours the tests rely on: offline, failing, unsupported.
-  {
-    name: "kiosk-0016",
-    os: "Windows10",
-    version: "21H2",
-    osBuild: 19044,
-    health: "Inactive",
-    tags: ["Kiosk"],
-    group: WORKSTATIONS,
-    ip: "10.10.6.16",
-    lastSeenHoursAgo: 24 * 12,
-    behavior: { offline: true },
-  },
-  {
-    name: "lab-ws-0017",
-    os: "Windows11",
-    version: "23H2",
-    osBuild: 22631,
-    tags: ["Lab"],
-    group: WORKSTATIONS,
-    ip: "10.10.7.17",
-    behavior: { collectionOutcome: "Failed" },
-  },
-  {
-    name: "legacy-pc-0018",
-    os: "Windows7",
-    osVersion: null,
-    version: "7601",
-    osBuild: 7601,
-    tags: ["Legacy"],
-    group: LEGACY,
-    ip: "10.10.8.18",
-    risk: "High",
-    exposure: "High",
-  },
-  {
-    name: "travel-lt-0019",
-    os: "Windows10",
-    version: "22H2",
-    osBuild: 19045,
-    health: "ImpairedCommunication",
-    tags: ["Sales", "Travel"],
-    group: WORKSTATIONS,
-    ip: "192.168.1.19",
-    lastSeenHoursAgo: 6,
-  },
-];
-
-const DOMAIN = "contoso.com";
-
-/** The built-in fleet: 20 devices of every supported OS family and health state, dated relative to `nowMs`. */
+/**
+ * The built-in fleet: 25 devices of every supported OS family and health state, dated relative to
+ * `nowMs`. The first twenty keep their order and ids; `FLEET_ROLES` (fleetRoles.ts) names the ones tests use.
+ */
 export function defaultFleet(nowMs: number = Date.now()): Device[] {
-  return SEEDS.map((seed, index) => {
-    const id = deviceId(seed.name);
+  return [...BASE_SEEDS, ...ROLE_SEEDS].map((seed, index) => {
+    const idSeed = seed.idSeed ?? seed.name;
+    const id = deviceId(idSeed);
     const isServer = seed.os.startsWith("WindowsServer") || seed.os === "Linux";
     const lastSeen = new Date(nowMs - (seed.lastSeenHoursAgo ?? 0.1 + index * 0.05) * 3_600_000);
     const device: Device = {
       id,
-      computerDnsName: `${seed.name}.${DOMAIN}`,
-      firstSeen: new Date(nowMs - (200 + index * 7) * 86_400_000).toISOString(),
+      computerDnsName: `${seed.name}.${FLEET_DOMAIN}`,
+      firstSeen: new Date(nowMs - (seed.firstSeenDaysAgo ?? 200 + index * 7) * 86_400_000).toISOString(),
       lastSeen: lastSeen.toISOString(),
       osPlatform: seed.os,
       osVersion: seed.osVersion === undefined ? null : seed.osVersion,
@@ -295,8 +56,8 @@ export function defaultFleet(nowMs: number = Date.now()): Device[] {
       riskScore: seed.risk ?? "None",
       exposureLevel: seed.exposure ?? "Low",
       isAadJoined: !isServer,
-      aadDeviceId: isServer ? null : deterministicGuid(`aad:${seed.name}`),
-      machineTags: seed.tags ?? [],
+      aadDeviceId: isServer ? null : deterministicGuid(`aad:${idSeed}`),
+      machineTags: [...(seed.tags ?? [])],
       managedBy: isServer ? "MicrosoftDefenderForEndpoint" : "Intune",
       managedByStatus: "Success",
       ipAddresses: [
@@ -305,7 +66,7 @@ export function defaultFleet(nowMs: number = Date.now()): Device[] {
       vmMetadata: null,
       ...seed.extra,
     };
-    if (seed.behavior) device.behavior = seed.behavior;
+    if (seed.behavior) device.behavior = { ...seed.behavior };
     return device;
   });
 }
@@ -369,7 +130,7 @@ export function normalizeFleet(devices: Partial<Device>[]): Device[] {
 }
 
 /** Behaviour of a device with defaults resolved. */
-export function effectiveBehavior(device: Device): Required<DeviceBehavior> {
+export function effectiveBehavior(device: Device): Required<Omit<DeviceBehavior, "onboardAfterSeconds">> {
   return {
     offline: device.behavior?.offline ?? device.healthStatus === "Inactive",
     collectionOutcome: device.behavior?.collectionOutcome ?? "Succeeded",
@@ -382,4 +143,20 @@ export function effectiveBehavior(device: Device): Required<DeviceBehavior> {
 export function toApiMachine(device: Device): Record<string, unknown> {
   const { behavior: _behavior, ...machine } = device;
   return machine;
+}
+
+/**
+ * The device with this id, or this computer DNS name (both case-insensitive). When several devices
+ * share the name (a re-onboarded device and its stale record), the one seen last wins.
+ */
+export function findDevice(fleet: readonly Device[], idOrName: string): Device | undefined {
+  const wanted = idOrName.toLowerCase();
+  const byId = fleet.find((d) => d.id === wanted);
+  if (byId) return byId;
+  const named = fleet.filter((d) => d.computerDnsName.toLowerCase() === wanted);
+  return named.reduce<Device | undefined>(
+    (latest, d) =>
+      latest === undefined || Date.parse(d.lastSeen) > Date.parse(latest.lastSeen) ? d : latest,
+    undefined,
+  );
 }

@@ -15,10 +15,25 @@ export {
   generateTlsMaterial,
   type TlsMaterial,
 } from "./certificates";
+export { DELEGATED_ROUTE_SCOPES, USER_ROUTE_PERMISSIONS } from "./delegatedAccess";
 export { defaultFleet, deviceId } from "./fleet";
+export { FLEET_DOMAIN, FLEET_ROLES, type FleetDeviceRef, INCIDENT_TAG } from "./fleetRoles";
+export {
+  DEFAULT_GITHUB_SUBJECT,
+  GITHUB_ACTIONS_ISSUER,
+  GITHUB_ID_TOKEN_LIFETIME_SECONDS,
+} from "./githubOidc";
+export type { AzAccessToken } from "./identityControl";
+export * from "./identityTypes";
 export { type RateLimit, ROUTE_LIMITS } from "./rateLimiter";
 export { ALL_ROLES, ROUTE_ROLES } from "./roles";
 export { EMULATOR_DEFAULTS, startEmulator } from "./server";
 export { DEFAULT_LIFECYCLE } from "./store";
 export { ACCEPTED_RESOURCES, FEDERATED_AUDIENCE, TOKEN_AUDIENCE } from "./tokenService";
 export * from "./types";
+export {
+  AZURE_CLI_CLIENT_ID,
+  DEFAULT_USER_SCOPES,
+  DEFAULT_USER_UPN,
+  FULL_ACCESS_PERMISSIONS,
+} from "./userRegistry";

@@ -22,6 +22,7 @@ const STANDARD: readonly RateLimit[] = [
 export const ROUTE_LIMITS: Partial<Record<RouteName, readonly RateLimit[]>> = {
   getMachine: STANDARD,
   listMachines: STANDARD,
+  findMachinesByTag: STANDARD,
   collect: STANDARD,
   getAction: STANDARD,
   listActions: STANDARD,

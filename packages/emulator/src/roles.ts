@@ -23,6 +23,7 @@ const READ = ["Machine.Read.All", "Machine.ReadWrite.All"];
 export const ROUTE_ROLES: Partial<Record<RouteName, readonly string[]>> = {
   getMachine: READ,
   listMachines: READ,
+  findMachinesByTag: READ,
   getAction: READ,
   listActions: READ,
   collect: ["Machine.CollectForensics"],

@@ -12,6 +12,8 @@ export type RouteMatch =
 
 const API_ROUTES: { method: string; pattern: (string | null)[]; route: RouteName; names: string[] }[] = [
   { method: "GET", pattern: ["machines"], route: "listMachines", names: [] },
+  // Before `machines/{id}`, which would otherwise take "findbytag" for a device.
+  { method: "GET", pattern: ["machines", "findbytag"], route: "findMachinesByTag", names: [] },
   { method: "GET", pattern: ["machines", null], route: "getMachine", names: ["machineId"] },
   {
     method: "POST",
@@ -81,6 +83,7 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
   ) {
     return { route: "managedIdentity", params: { source: lower[0] === "msi" ? "appService" : "imds" } };
   }
+  if (method === "GET" && lower.join("/") === "github/idtoken") return { route: "githubOidc", params: {} };
   const tenant = segments[0];
   if (tenant !== undefined) {
     const tail = lower.slice(1).join("/");

@@ -14,11 +14,16 @@ import { AppRegistry, generateClientSecret } from "./appRegistry";
 import { sharedTlsMaterial } from "./certificates";
 import { Clock } from "./clock";
 import type { EmulatorContext, RouteRequest } from "./context";
+import { authorizeDelegated } from "./delegatedAccess";
+import { targetingMethods } from "./emulatorTargeting";
 import { EntraError, EntraErrorFactory } from "./entraErrors";
 import { MdeError, MdeErrorFactory } from "./errors";
 import { FaultInjector } from "./faults";
 import { defaultFleet, loadFleet, normalizeFleet } from "./fleet";
+import { scheduleInitialOnboarding } from "./fleetControl";
+import { GithubOidcService } from "./githubOidc";
 import { entraErrorResult, type HandlerResult, mdeErrorResult, readBody } from "./http";
+import { OnboardingSchedule } from "./onboarding";
 import { PackageLinkSigner } from "./packageLink";
 import { RateLimiter } from "./rateLimiter";
 import { CallRecorder } from "./record";
@@ -26,6 +31,7 @@ import { ROUTE_ROLES } from "./roles";
 import { matchRoute, type RouteMatch } from "./router";
 import { handleAdmin } from "./routes/admin";
 import { handleDownload } from "./routes/download";
+import { handleGithubIdToken } from "./routes/githubOidc";
 import {
   handleCancel,
   handleCollect,
@@ -33,12 +39,13 @@ import {
   handleGetPackageUri,
   handleListActions,
 } from "./routes/machineActions";
-import { handleGetMachine, handleListMachines } from "./routes/machines";
+import { handleFindMachinesByTag, handleGetMachine, handleListMachines } from "./routes/machines";
 import { handleManagedIdentity } from "./routes/managedIdentity";
 import { handleDiscovery, handleToken } from "./routes/token";
 import { ActionStore } from "./store";
 import { TokenService } from "./tokenService";
 import type { AppRegistration, Emulator, EmulatorOptions, FaultRule, RouteName } from "./types";
+import { DEFAULT_USER_UPN, UserRegistry } from "./userRegistry";
 
 /** Defaults of {@link EmulatorOptions}. */
 export const EMULATOR_DEFAULTS = {
@@ -58,6 +65,7 @@ type Handler = (ctx: EmulatorContext, req: RouteRequest) => HandlerResult;
 const API_HANDLERS: Partial<Record<RouteName, Handler>> = {
   getMachine: handleGetMachine,
   listMachines: handleListMachines,
+  findMachinesByTag: handleFindMachinesByTag,
   collect: handleCollect,
   getAction: handleGetAction,
   listActions: handleListActions,
@@ -99,6 +107,11 @@ function authorizeApiCall(ctx: EmulatorContext, route: RouteName, req: RouteRequ
   req.call.identify(claims.appid, claims.tid);
   const decision = ctx.limiter.take({ tenantId: claims.tid, clientId: claims.appid, route });
   if (!decision.allowed) throw MdeErrorFactory.tooManyRequests(decision.retryAfterMs, decision.limit);
+  // A user (delegated) token carries `scp`, checked with the user's Defender roles instead of `roles`.
+  if (claims.scp) {
+    authorizeDelegated(ctx, route, claims);
+    return;
+  }
   const anyOf = ROUTE_ROLES[route];
   if (anyOf && !anyOf.some((role) => claims.roles.includes(role))) throw MdeErrorFactory.missingRole(anyOf);
 }
@@ -115,6 +128,8 @@ function dispatch(ctx: EmulatorContext, match: RouteMatch, req: RouteRequest): H
       return handleDiscovery(ctx, req);
     case "managedIdentity":
       return handleManagedIdentity(ctx, req);
+    case "githubOidc":
+      return handleGithubIdToken(ctx, req);
     case "download":
       return handleDownload(ctx, req);
     default: {
@@ -187,17 +202,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultInjector();
   const recorder = new CallRecorder();
   const store = new ActionStore(clock, options.lifecycle);
+  const github = new GithubOidcService(clock);
+  const users = new UserRegistry(first.tenantId);
+  const [firstUser = { upn: DEFAULT_USER_UPN }, ...otherUsers] = options.users ?? [];
+  const defaultUser = users.add(firstUser);
+  for (const user of otherUsers) users.add(user);
   const ctx: EmulatorContext = {
     origin: "",
+    caFile,
     clock,
     registry,
     tokens: new TokenService({
       registry,
       clock,
       tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? EMULATOR_DEFAULTS.tokenLifetimeSeconds,
+      emulatedIssuerKey: (issuer) => github.keyFor(issuer),
     }),
     store,
     fleet,
+    onboarding: new OnboardingSchedule(clock),
+    users,
+    github,
     links: new PackageLinkSigner(),
     limiter,
     faults,
@@ -217,6 +242,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       store.reset();
     },
   };
+
+  // Delays of devices given with behavior.onboardAfterSeconds count from start.
+  scheduleInitialOnboarding(ctx);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? "GET";
@@ -293,6 +321,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   ctx.origin = origin;
 
   const emulator: Emulator = {
+    ...targetingMethods(ctx, defaultUser),
     url: origin,
     authorityHost: origin,
     caFile,

@@ -37,14 +37,25 @@ export interface TokenServiceOptions {
   clock: Clock;
   /** Access-token lifetime in emulated seconds. */
   tokenLifetimeSeconds: number;
+  /**
+   * Public key of a federated issuer the emulator itself plays (GitHub Actions), for apps
+   * registered without `jwksPem`. Its tokens are dated by the emulated clock, not the client's.
+   */
+  emulatedIssuerKey?: (issuer: string) => KeyObject | undefined;
 }
 
 /** Claims the API reads from a verified access token. */
 export interface AccessTokenClaims {
+  /** The app, or for a delegated token the client the user signed in with. */
   appid: string;
   tid: string;
   roles: string[];
   exp: number;
+  /** Delegated permissions; present only on a user (delegated) token. */
+  scp?: string[];
+  /** The user's UPN (`upn`, else `unique_name`) on a delegated token. */
+  upn?: string;
+  oid?: string;
 }
 
 /** Deviations a test may ask for when minting a token directly. */
@@ -127,13 +138,7 @@ export class TokenService {
   /** Issues an access token for `app` (also used by the managed identity endpoint). */
   issue(app: AppRegistration, appidacr: "0" | "1" | "2", overrides: TokenOverrides = {}): TokenResponse {
     const nowSeconds = Math.floor(this.options.clock.nowMs() / 1000);
-    const emulatedLifetime = overrides.lifetimeSeconds ?? this.options.tokenLifetimeSeconds;
-    // Lifetime in real seconds, rounded up, so a scaled token still lives at least a second;
-    // a non-positive lifetime mints a token that is already expired.
-    const lifetime =
-      emulatedLifetime <= 0
-        ? Math.floor(this.options.clock.realMs(emulatedLifetime) / 1000) - 1
-        : Math.max(1, Math.ceil(this.options.clock.realMs(emulatedLifetime) / 1000));
+    const lifetime = this.lifetimeRealSeconds(overrides.lifetimeSeconds);
     const claims = {
       aud: overrides.audience ?? TOKEN_AUDIENCE,
       iss: `https://sts.windows.net/${app.tenantId}/`,
@@ -153,14 +158,31 @@ export class TokenService {
       uti: randomUUID().replaceAll("-", "").slice(0, 22),
       ver: "1.0",
     };
-    const accessToken = signJwtRs256(claims, this.privateKey, { kid: this.keyId, x5t: this.keyId });
-    this.issued.push(accessToken);
+    const accessToken = this.sign(claims);
     return {
       token_type: "Bearer",
       expires_in: lifetime,
       ext_expires_in: lifetime,
       access_token: accessToken,
     };
+  }
+
+  /**
+   * Real seconds an access token of `emulatedLifetime` lives: rounded up, so a scaled token still
+   * lives at least a second; a non-positive lifetime gives a token that is already expired.
+   * @default emulatedLifetime the configured token lifetime
+   */
+  lifetimeRealSeconds(emulatedLifetime: number = this.options.tokenLifetimeSeconds): number {
+    return emulatedLifetime <= 0
+      ? Math.floor(this.options.clock.realMs(emulatedLifetime) / 1000) - 1
+      : Math.max(1, Math.ceil(this.options.clock.realMs(emulatedLifetime) / 1000));
+  }
+
+  /** Signs access-token claims with the emulator's key and records the token as issued. */
+  sign(claims: Record<string, unknown>): string {
+    const accessToken = signJwtRs256(claims, this.privateKey, { kid: this.keyId, x5t: this.keyId });
+    this.issued.push(accessToken);
+    return accessToken;
   }
 
   /**
@@ -176,7 +198,7 @@ export class TokenService {
       if (error instanceof JwtError) throw MdeErrorFactory.invalidToken(error.message);
       throw error;
     }
-    const { aud, exp, appid, tid, roles, iss } = jwt.payload;
+    const { aud, exp, appid, tid, roles, iss, scp, upn, unique_name, oid } = jwt.payload;
     if (aud !== TOKEN_AUDIENCE && aud !== "https://api.security.microsoft.com") {
       throw MdeErrorFactory.invalidToken(`audience ${String(aud)} is not accepted`);
     }
@@ -187,7 +209,18 @@ export class TokenService {
       throw MdeErrorFactory.invalidToken("the token is expired");
     }
     if (typeof appid !== "string") throw MdeErrorFactory.invalidToken("appid claim missing");
-    return { appid, tid, exp, roles: Array.isArray(roles) ? roles.filter((r) => typeof r === "string") : [] };
+    const claims: AccessTokenClaims = {
+      appid,
+      tid,
+      exp,
+      roles: Array.isArray(roles) ? roles.filter((r) => typeof r === "string") : [],
+    };
+    // A delegated token carries `scp` (space-separated) instead of `roles`, as Entra issues it.
+    if (typeof scp === "string") claims.scp = scp.split(" ").filter((s) => s.length > 0);
+    const userName = typeof upn === "string" ? upn : unique_name;
+    if (typeof userName === "string") claims.upn = userName;
+    if (typeof oid === "string") claims.oid = oid;
+    return claims;
   }
 
   /** JSON Web Key Set of the token signing key, for the discovery document. */
@@ -253,11 +286,25 @@ export class TokenService {
     const { iss, sub, aud } = jwt.payload;
     const federated = app.federated;
     if (!federated || iss !== federated.issuer) throw EntraErrorFactory.federatedIssuer(String(iss));
-    verifyAssertionSignature(app, jwt, publicKeyOf(federated.jwksPem));
+    const emulatedKey = federated.jwksPem ? undefined : this.options.emulatedIssuerKey?.(federated.issuer);
+    if (!federated.jwksPem && !emulatedKey) {
+      throw EntraErrorFactory.assertionSignature(app.clientId, `No signing key is known for issuer ${iss}.`);
+    }
+    verifyAssertionSignature(app, jwt, emulatedKey ?? publicKeyOf(federated.jwksPem ?? ""));
     if (sub !== federated.subject) throw EntraErrorFactory.federatedSubject(String(sub));
     const audiences = Array.isArray(aud) ? aud : [aud];
     if (!audiences.includes(FEDERATED_AUDIENCE)) throw EntraErrorFactory.federatedAudience(String(aud));
-    checkAssertionTimes(jwt);
+    // Tokens of an issuer the emulator plays are dated by its clock (advanceTime moves them);
+    // everyone else's by their real clock.
+    if (emulatedKey) {
+      checkAssertionTimes(
+        jwt,
+        this.options.clock.nowMs() / 1000,
+        this.options.clock.realMs(ASSERTION_SKEW_SECONDS) / 1000,
+      );
+    } else {
+      checkAssertionTimes(jwt);
+    }
   }
 }
 
@@ -271,13 +318,14 @@ function verifyAssertionSignature(app: AppRegistration, jwt: DecodedJwt, key: Ke
 }
 
 /** Assertions are the client's, dated by its real clock: checked against real time, with skew. */
-function checkAssertionTimes(jwt: DecodedJwt): void {
-  const now = Date.now() / 1000;
+function checkAssertionTimes(
+  jwt: DecodedJwt,
+  now: number = Date.now() / 1000,
+  skewSeconds: number = ASSERTION_SKEW_SECONDS,
+): void {
   const { exp, nbf } = jwt.payload;
-  if (typeof exp !== "number" || exp + ASSERTION_SKEW_SECONDS < now)
-    throw EntraErrorFactory.assertionExpired();
-  if (typeof nbf === "number" && nbf - ASSERTION_SKEW_SECONDS > now)
-    throw EntraErrorFactory.assertionExpired();
+  if (typeof exp !== "number" || exp + skewSeconds < now) throw EntraErrorFactory.assertionExpired();
+  if (typeof nbf === "number" && nbf - skewSeconds > now) throw EntraErrorFactory.assertionExpired();
 }
 
 /** Accepts exactly one `<resource>/.default` scope for Defender for Endpoint (plus OIDC extras). */

@@ -2,6 +2,13 @@
  * Public types of the emulator: what callers pass in and what they get back.
  * Kept in one module so every other module can depend on it without cycles.
  */
+import type {
+  GithubActionsEnv,
+  GithubActionsEnvOptions,
+  IssueUserTokenOptions,
+  UserRegistration,
+  UserRegistrationInput,
+} from "./identityTypes";
 
 /** Every route the emulator distinguishes, used by fault rules, rate limits and the call record. */
 export type RouteName =
@@ -9,13 +16,15 @@ export type RouteName =
   | "managedIdentity"
   | "getMachine"
   | "listMachines"
+  | "findMachinesByTag"
   | "collect"
   | "getAction"
   | "listActions"
   | "getPackageUri"
   | "cancel"
   | "download"
-  | "discovery";
+  | "discovery"
+  | "githubOidc";
 
 /** All route names, for validation of admin input. */
 export const ROUTE_NAMES: readonly RouteName[] = [
@@ -23,6 +32,7 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   "managedIdentity",
   "getMachine",
   "listMachines",
+  "findMachinesByTag",
   "collect",
   "getAction",
   "listActions",
@@ -30,6 +40,7 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   "cancel",
   "download",
   "discovery",
+  "githubOidc",
 ];
 
 /** One handled (or dropped) HTTP call. */
@@ -87,8 +98,12 @@ export interface AppRegistrationInput {
   clientSecret?: string;
   /** Enables certificate assertion authentication (public certificate PEM). */
   certificatePem?: string;
-  /** Enables federated client assertions: a JWT from `issuer` with `sub` = `subject`, verified with the public key PEM `jwksPem`. */
-  federated?: { issuer: string; subject: string; jwksPem: string };
+  /**
+   * Enables federated client assertions: a JWT from `issuer` with `sub` = `subject`, verified with
+   * the public key PEM `jwksPem`. Without `jwksPem` the issuer must be one the emulator plays
+   * (`GITHUB_ACTIONS_ISSUER`), whose own key is used.
+   */
+  federated?: { issuer: string; subject: string; jwksPem?: string };
   /** Application permissions put in the token `roles` claim. @default every Machine.* role the API uses */
   roles?: string[];
   /** Marks the app as a user-assigned managed identity (selectable by `client_id` on the managed identity endpoint). */
@@ -103,7 +118,7 @@ export interface AppRegistration {
   readonly clientId: string;
   readonly clientSecret?: string;
   readonly certificatePem?: string;
-  readonly federated?: { issuer: string; subject: string; jwksPem: string };
+  readonly federated?: { issuer: string; subject: string; jwksPem?: string };
   readonly roles: string[];
   readonly managedIdentity: boolean;
   readonly displayName: string;
@@ -117,6 +132,11 @@ export interface DeviceBehavior {
   collectionOutcome?: "Succeeded" | "Failed";
   /** Whether the OS can collect an investigation package. @default derived from osPlatform */
   collectionSupported?: boolean;
+  /**
+   * Emulated seconds after the device is added (at start for the `fleet` option) before it
+   * onboards: until then the Machines API does not show it and collect answers 404. @default 0
+   */
+  onboardAfterSeconds?: number;
 }
 
 /** A device, with the fields of the Machines API plus `behavior` (kept out of responses). */
@@ -177,6 +197,8 @@ export interface EmulatorOptions {
   fleet?: Device[] | string;
   /** Registered apps; the first is `defaultApp`. @default one app with a generated secret and every role */
   apps?: AppRegistrationInput[];
+  /** Users who can get delegated tokens; the first is `defaultUser`. @default one user with full access */
+  users?: UserRegistrationInput[];
   /** Access-token lifetime in emulated seconds. @default 3600 */
   tokenLifetimeSeconds?: number;
   lifecycle?: LifecycleOptions;
@@ -207,9 +229,28 @@ export interface Emulator {
   readonly caFile: string;
   readonly caPem: string;
   readonly defaultApp: { tenantId: string; clientId: string; clientSecret: string; roles: string[] };
+  /** Every device, including those not onboarded yet; changes made at run time show here. */
   readonly fleet: Device[];
   /** Registers an app; its roles decide 403s. */
   addApp(app: AppRegistrationInput): AppRegistration;
+  /** The first registered user (with its password, for the password grant). */
+  readonly defaultUser: UserRegistration;
+  /** Registers a user (replacing one with the same UPN); its role permissions and device groups decide 403s. */
+  addUser(user: UserRegistrationInput): UserRegistration;
+  /** Mints a delegated (user) access token, as `az account get-access-token` would return. */
+  issueUserToken(options?: IssueUserTokenOptions): string;
+  /** Replaces a device's `machineTags` (by id or computerDnsName); returns the device. */
+  setMachineTags(idOrComputerDnsName: string, tags: string[]): Device;
+  /**
+   * Adds a device that onboards `afterSeconds` emulated seconds from now (a lab VM that shows up
+   * minutes after boot). Needs `computerDnsName` and `osPlatform`; the rest gets defaults.
+   */
+  onboardDevice(device: Partial<Device>, options?: OnboardDeviceOptions): Device;
+  /**
+   * Environment a GitHub Actions job has for OIDC (`ACTIONS_ID_TOKEN_REQUEST_URL`,
+   * `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, plus `NODE_EXTRA_CA_CERTS`), its ID tokens naming `subject`.
+   */
+  githubActionsEnv(options?: GithubActionsEnvOptions): GithubActionsEnv;
   calls(filter?: { route?: RouteName | "admin" | "unknown"; clientId?: string }): CallRecord[];
   resetRecord(): void;
   /**
@@ -250,6 +291,12 @@ export interface IssueTokenOptions {
   /** Emulated seconds; zero or negative gives an expired token. */
   lifetimeSeconds?: number;
   roles?: string[];
+}
+
+/** Options of {@link Emulator.onboardDevice}. */
+export interface OnboardDeviceOptions {
+  /** Emulated seconds from now until the device onboards. @default 0 (at once) */
+  afterSeconds?: number;
 }
 
 /** Options of {@link Emulator.managedIdentityEnv}. */

@@ -79,7 +79,7 @@ test("$filter: tags, health, platform, name, id, and, or, quotes with '' escapin
   t.is((await list(`id eq '${em.fleet[3]!.id}'`))[0]?.computerDnsName, em.fleet[3]!.computerDnsName);
   t.is((await list("osPlatform eq 'macOS' or osPlatform eq 'Windows7'")).length, 3);
   t.is((await list("computerDnsName eq 'o''brien.contoso.com'")).length, 0, "'' parses as a quote");
-  t.is((await list("(healthStatus eq 'Inactive') and not (osPlatform eq 'Linux')")).length, 1);
+  t.is((await list("(healthStatus eq 'Inactive') and not (osPlatform eq 'Linux')")).length, 2);
   t.is((await list("rbacGroupId eq 4402 and machineTags/any(t: t eq 'Tier0')")).length, 2);
   t.true((await list(`lastSeen gt ${new Date(Date.now() - 3_600_000).toISOString()}`)).length >= 10);
 });

@@ -284,7 +284,11 @@ test("grant type and credential are required", async (t) => {
   const app = em.defaultApp;
   entraError(
     t,
-    await postToken(em, app.tenantId, { grant_type: "password", client_id: app.clientId, scope: SCOPE }),
+    await postToken(em, app.tenantId, {
+      grant_type: "authorization_code",
+      client_id: app.clientId,
+      scope: SCOPE,
+    }),
     400,
     "unsupported_grant_type",
     70003,

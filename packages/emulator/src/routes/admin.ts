@@ -7,6 +7,7 @@ import type { EmulatorContext, RouteRequest } from "../context";
 import { MdeError } from "../errors";
 import { type HandlerResult, jsonResult, parseJsonObject } from "../http";
 import { type AppRegistrationInput, type FaultRule, ROUTE_NAMES, type RouteName } from "../types";
+import { handleAdminTargets } from "./adminTargets";
 
 function badRequest(message: string): MdeError {
   return new MdeError(400, "BadRequest", message);
@@ -110,7 +111,11 @@ export function handleAdmin(ctx: EmulatorContext, req: RouteRequest): HandlerRes
       if (!body) throw badRequest("Body must be an app registration object");
       return jsonResult(201, ctx.registry.add(body as AppRegistrationInput));
     }
-    default:
+    default: {
+      // Tags, late devices, users and GitHub job environments live in their own module.
+      const targets = handleAdminTargets(ctx, req, path);
+      if (targets) return targets;
       throw new MdeError(404, "NotFound", `No admin resource '${req.method} /_emulator/${path}'`);
+    }
   }
 }

@@ -2,6 +2,7 @@
  * Machine actions: collect an investigation package, get, list, cancel, and the package link.
  */
 import type { EmulatorContext, RouteRequest } from "../context";
+import { assertDeviceAccess, canSeeDevice, requestorOf } from "../delegatedAccess";
 import { MdeErrorFactory } from "../errors";
 import { effectiveBehavior } from "../fleet";
 import { type HandlerResult, jsonResult, parseJsonObject } from "../http";
@@ -35,10 +36,16 @@ function entityContext(ctx: EmulatorContext): string {
   return `${ctx.origin}/api/$metadata#MachineActions/$entity`;
 }
 
+/** The action of the path; a user must have access to its device's group. */
 function requireAction(ctx: EmulatorContext, req: RouteRequest): ActionEntry {
   const id = req.params.actionId ?? "";
   const entry = ctx.store.get(id);
   if (!entry) throw MdeErrorFactory.resourceNotFound("MachineAction", id);
+  assertDeviceAccess(
+    ctx,
+    req.claims,
+    ctx.fleet.find((d) => d.id === entry.machineId),
+  );
   return entry;
 }
 
@@ -46,8 +53,10 @@ function requireAction(ctx: EmulatorContext, req: RouteRequest): ActionEntry {
 export function handleCollect(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
   const comment = requireComment(req.body);
   const id = (req.params.machineId ?? "").toLowerCase();
-  const device = ctx.fleet.find((d) => d.id === id);
+  // A device that has not onboarded yet is unknown to the service.
+  const device = ctx.onboarding.onboarded(ctx.fleet).find((d) => d.id === id);
   if (!device) throw MdeErrorFactory.resourceNotFound("Machine", id);
+  assertDeviceAccess(ctx, req.claims, device);
   if (!effectiveBehavior(device).collectionSupported)
     throw MdeErrorFactory.osPlatformNotSupported(device.osPlatform);
   const active = ctx.store.activeOn(device.id);
@@ -55,8 +64,7 @@ export function handleCollect(ctx: EmulatorContext, req: RouteRequest): HandlerR
     if (ctx.settings.duplicateCollection === "conflict") throw MdeErrorFactory.activeRequestAlreadyExists();
     return jsonResult(201, { "@odata.context": entityContext(ctx), ...ctx.store.toApi(active) });
   }
-  const claims = req.claims;
-  const entry = ctx.store.create(device, claims?.appid ?? "unknown", claims?.tid ?? "", comment);
+  const entry = ctx.store.create(device, requestorOf(req.claims), req.claims?.tid ?? "", comment);
   return jsonResult(201, {
     "@odata.context": entityContext(ctx),
     ...ctx.store.toApi(entry, { justCreated: true }),
@@ -71,7 +79,14 @@ export function handleGetAction(ctx: EmulatorContext, req: RouteRequest): Handle
 
 /** `GET /api/machineactions?$filter=...`. */
 export function handleListActions(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
-  const all = ctx.store.list().map((entry) => ctx.store.toApi(entry));
+  // A user lists only actions on devices of the device groups they have access to.
+  const all = ctx.store
+    .list()
+    .filter((entry) => {
+      const device = ctx.fleet.find((d) => d.id === entry.machineId);
+      return !device || canSeeDevice(ctx, req.claims, device);
+    })
+    .map((entry) => ctx.store.toApi(entry));
   const value = applyListQuery(all, req.url.searchParams, ACTION_FILTERABLE, "MachineAction");
   return jsonResult(200, { "@odata.context": `${ctx.origin}/api/$metadata#MachineActions`, value });
 }
@@ -93,7 +108,7 @@ export function handleGetPackageUri(ctx: EmulatorContext, req: RouteRequest): Ha
 export function handleCancel(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
   const comment = requireComment(req.body);
   const entry = requireAction(ctx, req);
-  if (!ctx.store.cancel(entry, req.claims?.appid ?? "unknown", comment)) {
+  if (!ctx.store.cancel(entry, requestorOf(req.claims), comment)) {
     throw MdeErrorFactory.actionAlreadyFinal(entry.id, ctx.store.state(entry).status);
   }
   return jsonResult(200, { "@odata.context": entityContext(ctx), ...ctx.store.toApi(entry) });

@@ -1,9 +1,13 @@
 /**
- * Entra ID endpoints: the client-credentials token endpoint and the OpenID discovery documents.
+ * Entra ID endpoints: the token endpoint (client credentials for apps, the password grant for
+ * registered users) and the OpenID discovery documents.
  */
 import type { EmulatorContext, RouteRequest } from "../context";
 import { EntraError, EntraErrorFactory } from "../entraErrors";
 import { entraErrorResult, type HandlerResult, jsonResult } from "../http";
+import { passwordGrant } from "../userTokens";
+
+const NO_STORE = { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" };
 
 /** `POST /{tenant}/oauth2/v2.0/token`. */
 export function handleToken(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
@@ -16,10 +20,15 @@ export function handleToken(ctx: EmulatorContext, req: RouteRequest): HandlerRes
     if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       throw EntraErrorFactory.missingParameter("grant_type");
     }
+    if (form.get("grant_type") === "password") {
+      const { user, response } = passwordGrant(ctx, tenant, form);
+      req.call.identify((clientId ?? "").toLowerCase(), user.tenantId);
+      return jsonResult(200, response, NO_STORE);
+    }
     const tokenEndpoint = `${ctx.origin}/${tenant}/oauth2/v2.0/token`;
     const { app, response } = ctx.tokens.clientCredentials(tenant, form, tokenEndpoint);
     req.call.identify(app.clientId, app.tenantId);
-    return jsonResult(200, response, { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" });
+    return jsonResult(200, response, NO_STORE);
   } catch (error) {
     if (error instanceof EntraError) return entraErrorResult(error, ctx.origin);
     throw error;

@@ -1,0 +1,105 @@
+/**
+ * The GitHub Actions OIDC token service a runner offers a job (`ACTIONS_ID_TOKEN_REQUEST_URL`):
+ * with the job's request token it hands out ID tokens from `https://token.actions.githubusercontent.com`
+ * that Entra exchanges for an access token through a federated credential. The emulator signs
+ * them with its own key, which the token endpoint trusts for apps registered with that issuer
+ * and no `jwksPem`.
+ */
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from "node:crypto";
+import type { Clock } from "./clock";
+import { signJwtRs256 } from "./jwt";
+
+/** Issuer of GitHub Actions ID tokens. */
+export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+
+/** `sub` of ID tokens when the test names none: a workflow on the main branch. */
+export const DEFAULT_GITHUB_SUBJECT = "repo:contoso/incident-response:ref:refs/heads/main";
+
+/** Lifetime of an ID token, in emulated seconds (GitHub's documented example token lives 5 minutes). */
+export const GITHUB_ID_TOKEN_LIFETIME_SECONDS = 300;
+
+interface JobGrant {
+  subject: string;
+  lifetimeSeconds: number;
+}
+
+/** Request tokens of emulated jobs and the ID tokens they get. */
+export class GithubOidcService {
+  private readonly privateKey: KeyObject;
+  /** Verifies the ID tokens this service signs. */
+  readonly publicKey: KeyObject;
+  private readonly keyId: string;
+  private readonly jobs = new Map<string, JobGrant>();
+
+  constructor(private readonly clock: Clock) {
+    const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    this.privateKey = pair.privateKey;
+    this.publicKey = pair.publicKey;
+    this.keyId = createHash("sha256")
+      .update(pair.publicKey.export({ type: "spki", format: "der" }))
+      .digest("hex")
+      .slice(0, 40);
+  }
+
+  /** Starts an emulated job whose ID tokens name `subject`; returns its request token. */
+  startJob(subject: string, lifetimeSeconds: number = GITHUB_ID_TOKEN_LIFETIME_SECONDS): string {
+    const requestToken = randomBytes(32).toString("base64url");
+    this.jobs.set(requestToken, { subject, lifetimeSeconds });
+    return requestToken;
+  }
+
+  /**
+   * The ID token for the job holding `requestToken`, or undefined when no job holds it.
+   * @param audience - `aud`; GitHub's default is the URL of the repository owner
+   */
+  idToken(requestToken: string, audience: string | null): string | undefined {
+    const job = this.jobs.get(requestToken);
+    if (!job) return undefined;
+    const now = Math.floor(this.clock.nowMs() / 1000);
+    const lifetime = Math.max(1, Math.ceil(this.clock.realMs(job.lifetimeSeconds) / 1000));
+    const context = subjectClaims(job.subject);
+    const owner = (context.repository ?? "contoso/incident-response").split("/")[0];
+    return signJwtRs256(
+      {
+        jti: randomUUID(),
+        sub: job.subject,
+        aud: audience ?? `https://github.com/${owner}`,
+        event_name: "workflow_dispatch",
+        ...context,
+        repository_owner: owner,
+        run_id: String(1_000_000 + this.jobs.size),
+        run_attempt: "1",
+        runner_environment: "github-hosted",
+        iss: GITHUB_ACTIONS_ISSUER,
+        nbf: now,
+        iat: now,
+        exp: now + lifetime,
+      },
+      this.privateKey,
+      { kid: this.keyId, x5t: this.keyId },
+    );
+  }
+
+  /** The verification key of `issuer` when this service plays it. */
+  keyFor(issuer: string): KeyObject | undefined {
+    return issuer === GITHUB_ACTIONS_ISSUER ? this.publicKey : undefined;
+  }
+}
+
+/** Claims GitHub derives from the parts of a subject such as `repo:o/r:ref:refs/heads/main`. */
+function subjectClaims(subject: string): Record<string, string> {
+  const claims: Record<string, string> = {};
+  const match = /^repo:([^:]+)(?::(.*))?$/.exec(subject);
+  if (!match) return claims;
+  claims.repository = match[1] ?? "";
+  const rest = match[2] ?? "";
+  if (rest.startsWith("ref:")) {
+    claims.ref = rest.slice(4);
+    claims.ref_type = rest.startsWith("ref:refs/tags/") ? "tag" : "branch";
+  } else if (rest.startsWith("environment:")) {
+    claims.environment = rest.slice("environment:".length);
+  } else if (rest === "pull_request") {
+    claims.event_name = "pull_request";
+  }
+  return claims;
+}
