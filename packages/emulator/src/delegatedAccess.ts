@@ -3,8 +3,10 @@
  * operation, then the user's Defender role permission, then (in the handlers, once the device is
  * known) the device's group against the user's device groups. Application tokens never come here.
  *
- * Mirror: the delegated permission names are the ones the pulumi-mde library documents for
- * `az account get-access-token` users; keep both sides in step.
+ * Mirror: the library's operation table (src/client/operations.ts, `delegatedPermissions`) names
+ * the same delegated permissions; keep both sides in step. One difference is deliberate for now:
+ * GetPackageUri's page lists Machine.CollectForensics as its delegated permission, the library
+ * Machine.ReadWrite.
  */
 import type { EmulatorContext } from "./context";
 import { MdeErrorFactory } from "./errors";

@@ -3,8 +3,8 @@
  * the Azure CLI (`scp`, `upn`, `unique_name`, `oid`, no `roles`), and the password grant (ROPC)
  * a stand-in `az` can use to get one.
  *
- * Mirror: the pulumi-mde library reads `tid`, `appid` and `upn` from such a token when it is given
- * a pre-obtained bearer token; keep the claim names in step.
+ * Mirror: the library (src/core/jwtClaims.ts) reads `tid`, `appid` and `exp` of a pre-obtained
+ * token and tells a user's token by `scp` without `roles`; keep the claim names in step.
  */
 import { randomUUID } from "node:crypto";
 import type { AppRegistry } from "./appRegistry";
