@@ -30,8 +30,31 @@ function base64UrlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
-function parsePart(part: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Decodes unpadded base64url strictly (RFC 7515 section 2): Node's decoder skips characters
+ * outside the alphabet and ignores padding and stray bits, so a mangled token would decode to
+ * something. Refused: characters outside `A-Z a-z 0-9 - _`, `=` padding, a length of 4n+1, and
+ * non-zero unused bits in the last character (a second spelling of the same bytes).
+ * @throws JwtError `malformed`
+ */
+export function decodeBase64UrlStrict(text: string, what = "JWT part"): Buffer {
+  if (!BASE64URL.test(text)) {
+    const bad = text.includes("=") ? "padding '='" : "characters outside the base64url alphabet";
+    throw new JwtError("malformed", `${what} contains ${bad}`);
+  }
+  if (text.length % 4 === 1) throw new JwtError("malformed", `${what} has an impossible base64url length`);
+  const bytes = Buffer.from(text, "base64url");
+  if (bytes.toString("base64url") !== text) {
+    throw new JwtError("malformed", `${what} is not canonical base64url (non-zero trailing bits)`);
+  }
+  return bytes;
+}
+
+function parsePart(part: string, what: string): Record<string, unknown> {
+  if (part === "") throw new JwtError("malformed", `JWT ${what} is empty`);
+  const parsed: unknown = JSON.parse(decodeBase64UrlStrict(part, `JWT ${what}`).toString("utf8"));
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new JwtError("malformed", "JWT part is not a JSON object");
   }
@@ -45,10 +68,10 @@ export function decodeJwt(token: string): DecodedJwt {
   const [header = "", payload = "", signature = ""] = parts;
   try {
     return {
-      header: parsePart(header),
-      payload: parsePart(payload),
+      header: parsePart(header, "header"),
+      payload: parsePart(payload, "payload"),
       signingInput: `${header}.${payload}`,
-      signature: Buffer.from(signature, "base64url"),
+      signature: decodeBase64UrlStrict(signature, "JWT signature"),
     };
   } catch (error) {
     if (error instanceof JwtError) throw error;
