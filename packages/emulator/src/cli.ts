@@ -4,6 +4,7 @@
  * Pulumi provider at it, then logs requests (never tokens, secrets or links) until SIGINT/SIGTERM.
  */
 import { parseArgs } from "node:util";
+import { isLoopbackHost } from "./adminAuth";
 import { EMULATOR_DEFAULTS, startEmulator } from "./server";
 import type { EmulatorOptions } from "./types";
 
@@ -27,6 +28,9 @@ Options:
   --duplicate <mode>         conflict (400) or returnExisting (201) for a second collection
   --quote-package-uri        wrap GetPackageUri values in literal quotes
   --no-rate-limits           disable the per-app rate limits
+  --no-download-ranges       ignore Range on package downloads (always 200, whole body)
+  --package-padding-bytes <n>  extra streamed bytes per package, e.g. 1073741824 (default 0)
+  --admin-token <token>      admin API token (default: random; required beyond loopback)
   --ca-file <path>           where to write the CA certificate (default: a temp file)
   --tls-cert, --tls-key, --tls-ca <path>   serve with these PEM files instead of generating
   --quiet                    do not log requests
@@ -61,6 +65,9 @@ export function parseCliOptions(argv: string[]): { options: EmulatorOptions; qui
       duplicate: { type: "string" },
       "quote-package-uri": { type: "boolean" },
       "no-rate-limits": { type: "boolean" },
+      "no-download-ranges": { type: "boolean" },
+      "package-padding-bytes": { type: "string" },
+      "admin-token": { type: "string" },
       "ca-file": { type: "string" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
@@ -88,6 +95,7 @@ export function parseCliOptions(argv: string[]): { options: EmulatorOptions; qui
       },
     ],
     rateLimits: !values["no-rate-limits"],
+    downloadRanges: !values["no-download-ranges"],
     quotePackageUri: values["quote-package-uri"] ?? false,
   };
   const timeScale = positiveNumber("time-scale", values["time-scale"]);
@@ -106,6 +114,9 @@ export function parseCliOptions(argv: string[]): { options: EmulatorOptions; qui
   if (offline !== undefined) lifecycle.offlineTimeoutSeconds = offline;
   options.lifecycle = lifecycle;
   if (duplicate) options.duplicateCollection = duplicate;
+  const padding = positiveNumber("package-padding-bytes", values["package-padding-bytes"]);
+  if (padding !== undefined) options.packagePaddingBytes = padding;
+  if (values["admin-token"]) options.adminToken = values["admin-token"];
   if (values["ca-file"]) options.caFile = values["ca-file"];
   if (values["tls-cert"] && values["tls-key"]) {
     options.tls = {
@@ -169,6 +180,12 @@ async function main(): Promise<void> {
   out(
     `Admin API: ${emulator.url}/_emulator/calls, /_emulator/faults, /_emulator/reset (see emulator/README.md)`,
   );
+  const host = parsed.options.host ?? EMULATOR_DEFAULTS.host;
+  if (!isLoopbackHost(host)) {
+    out(`WARNING: listening on ${host}: the API and the admin API are reachable from the network.`);
+    out("  The admin API requires this token (Authorization: Bearer <token> or x-emulator-admin-token):");
+    out(`  export MDE_EMULATOR_ADMIN_TOKEN=${shellQuote(emulator.adminToken)}`);
+  }
   out(
     `Fleet: ${emulator.fleet.length} devices, e.g. ${emulator.fleet[0]?.id ?? "none"} (${emulator.fleet[0]?.computerDnsName ?? ""})`,
   );

@@ -7,6 +7,7 @@ import type { Clock } from "./clock";
 import type { FaultInjector } from "./faults";
 import type { GithubOidcService } from "./githubOidc";
 import type { OnboardingSchedule } from "./onboarding";
+import type { PackageCatalog } from "./packageCatalog";
 import type { PackageLinkSigner } from "./packageLink";
 import type { RateLimiter } from "./rateLimiter";
 import type { CallInProgress, CallRecorder } from "./record";
@@ -21,6 +22,12 @@ export interface ResolvedSettings {
   packageLinkLifetimeSeconds: number;
   quotePackageUri: boolean;
   packagePaddingBytes: number;
+  /** Honour `Range` on downloads (206); when false, every download is a 200 with the whole body. */
+  downloadRanges: boolean;
+  /** Admin API token (`Authorization: Bearer` or `x-emulator-admin-token`). */
+  adminToken: string;
+  /** Whether `/_emulator/*` requires {@link ResolvedSettings.adminToken}. */
+  requireAdminToken: boolean;
 }
 
 /** Shared state of one emulator. */
@@ -42,6 +49,8 @@ export interface EmulatorContext {
   /** The emulated GitHub Actions OIDC token service. */
   github: GithubOidcService;
   links: PackageLinkSigner;
+  /** Investigation packages behind the links, opened once per action. */
+  packages: PackageCatalog;
   limiter: RateLimiter;
   faults: FaultInjector;
   recorder: CallRecorder;

@@ -17,6 +17,11 @@ export interface HandlerResult {
   /** JSON body; ignored when `raw` is set. */
   json?: unknown;
   raw?: Buffer;
+  /**
+   * Body produced chunk by chunk, for bodies too large to buffer (package downloads); used when
+   * `raw` and `json` are absent. The handler sets `Content-Length` in `headers`.
+   */
+  stream?: () => Iterable<Buffer> | AsyncIterable<Buffer>;
   /** `error.code` (API) or `error` (Entra) for the record. */
   errorCode?: string;
 }

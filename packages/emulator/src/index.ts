@@ -9,6 +9,7 @@
  * await emulator.close();
  * ```
  */
+export { ADMIN_TOKEN_HEADER } from "./adminAuth";
 export {
   type GeneratedCertificate,
   generateCertificate,
@@ -25,12 +26,14 @@ export {
 } from "./githubOidc";
 export type { AzAccessToken } from "./identityControl";
 export * from "./identityTypes";
+export { CONTENT_MD5_MAX_BYTES } from "./packageBlob";
 export { type RateLimit, ROUTE_LIMITS } from "./rateLimiter";
 export { ALL_ROLES, ROUTE_ROLES } from "./roles";
-export { EMULATOR_DEFAULTS, startEmulator } from "./server";
+export { EMULATOR_DEFAULTS, MAX_PACKAGE_PADDING_BYTES, startEmulator } from "./server";
 export { DEFAULT_LIFECYCLE } from "./store";
 export { ACCEPTED_RESOURCES, FEDERATED_AUDIENCE, TOKEN_AUDIENCE } from "./tokenService";
 export * from "./types";
+export { DEFAULT_MAX_URL_BYTES } from "./urlLimit";
 export {
   AZURE_CLI_CLIENT_ID,
   DEFAULT_USER_SCOPES,

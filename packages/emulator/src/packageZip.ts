@@ -4,7 +4,7 @@
  * alone (the same id always yields the same bytes).
  */
 import { createCipheriv, createHash } from "node:crypto";
-import { writeZip, type ZipEntry } from "./zipWriter";
+import type { ZipEntry } from "./zipWriter";
 
 /** Facts about the action and device the package describes. */
 export interface PackageSubject {
@@ -12,7 +12,7 @@ export interface PackageSubject {
   machineId: string;
   computerDnsName: string;
   osPlatform: string;
-  /** Extra incompressible bytes, to exercise large downloads. */
+  /** Extra incompressible bytes, to exercise large downloads (streamed, never held in memory). */
   paddingBytes?: number;
 }
 
@@ -419,13 +419,13 @@ function unixEntries(subject: PackageSubject, random: SeededStream, mac: boolean
   return entries;
 }
 
-function summaryReport(subject: PackageSubject, entries: readonly ZipEntry[]): Buffer {
+function summaryReport(subject: PackageSubject, entries: readonly { name: string; size: number }[]): Buffer {
   // XML Spreadsheet 2003: a text format Excel opens as .xls, so the report stays readable.
   const rowsXml = entries
     .filter((e) => !e.name.endsWith("/"))
     .map(
       (e) =>
-        `<Row><Cell><Data ss:Type="String">${escapeXml(e.name)}</Data></Cell><Cell><Data ss:Type="String">Collected</Data></Cell><Cell><Data ss:Type="Number">${e.data?.length ?? 0}</Data></Cell></Row>`,
+        `<Row><Cell><Data ss:Type="String">${escapeXml(e.name)}</Data></Cell><Cell><Data ss:Type="String">Collected</Data></Cell><Cell><Data ss:Type="Number">${e.size}</Data></Cell></Row>`,
     )
     .join("");
   return Buffer.from(
@@ -446,21 +446,24 @@ export function packageLayout(osPlatform: string): "windows" | "linux" | "macos"
   return "linux";
 }
 
-/** The member list of a package (folders and files). */
+/** Name of the padding member (see {@link PackageSubject.paddingBytes}) for a platform. */
+export function paddingEntryName(osPlatform: string): string {
+  return packageLayout(osPlatform) === "windows" ? "WdSupportLogs/SupportFiles.bin" : "Logs/SupportFiles.bin";
+}
+
+/**
+ * The in-memory members of a package (folders and files). The padding member, when
+ * `paddingBytes` is set, is not among them: its bytes are streamed (see `packageBlob.ts`); the
+ * summary report still lists it with its size.
+ */
 export function packageEntries(subject: PackageSubject): ZipEntry[] {
   const random = new SeededStream(subject.actionId.toLowerCase());
   const layout = packageLayout(subject.osPlatform);
   const entries =
     layout === "windows" ? windowsEntries(subject, random) : unixEntries(subject, random, layout === "macos");
-  if (subject.paddingBytes && subject.paddingBytes > 0) {
-    const folder = layout === "windows" ? "WdSupportLogs" : "Logs";
-    entries.push({ name: `${folder}/SupportFiles.bin`, data: random.bytes(subject.paddingBytes) });
-  }
-  entries.push({ name: "CollectionSummaryReport.xls", data: summaryReport(subject, entries) });
+  const listed = entries.map((e) => ({ name: e.name, size: e.data?.length ?? 0 }));
+  const padding = subject.paddingBytes ?? 0;
+  if (padding > 0) listed.push({ name: paddingEntryName(subject.osPlatform), size: padding });
+  entries.push({ name: "CollectionSummaryReport.xls", data: summaryReport(subject, listed) });
   return entries;
-}
-
-/** The package as ZIP bytes. */
-export function buildInvestigationPackage(subject: PackageSubject): Buffer {
-  return writeZip(packageEntries(subject));
 }

@@ -2,6 +2,7 @@
  * The record of every call: what route, which app, which answer, when, and how many calls of
  * the same route were in flight. Tests read it to assert concurrency and retries.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { CallRecord, Counters, RouteName } from "./types";
 
 type RecordedRoute = CallRecord["route"];
@@ -10,6 +11,8 @@ type RecordedRoute = CallRecord["route"];
 export interface CallInProgress {
   /** Fills in who called, once known. */
   identify(clientId: string | undefined, tenantId: string | undefined): void;
+  /** Records how many body bytes were sent. */
+  bodySent(bytes: number): void;
   /** Completes the record. */
   finish(status: number, errorCode?: string): CallRecord;
 }
@@ -41,18 +44,30 @@ export class CallRecorder {
   private readonly inFlight = new Map<RecordedRoute, number>();
 
   /** Starts recording a call. */
-  begin(route: RecordedRoute, method: string, rawUrl: string): CallInProgress {
+  begin(
+    route: RecordedRoute,
+    method: string,
+    rawUrl: string,
+    headers: IncomingHttpHeaders = {},
+  ): CallInProgress {
     const concurrent = (this.inFlight.get(route) ?? 0) + 1;
     this.inFlight.set(route, concurrent);
     const startMs = Date.now();
     let clientId: string | undefined;
     let tenantId: string | undefined;
     let done = false;
+    let bodyBytes: number | undefined;
     const path = redactPath(rawUrl);
+    // Only the presence of Authorization is kept: tests assert no bearer token goes to the link host.
+    const authorizationHeader = headers.authorization !== undefined;
+    const range = typeof headers.range === "string" ? headers.range : undefined;
     return {
       identify: (c, t) => {
         clientId = c;
         tenantId = t;
+      },
+      bodySent: (bytes) => {
+        bodyBytes = bytes;
       },
       finish: (status, errorCode) => {
         const record: CallRecord = {
@@ -63,6 +78,9 @@ export class CallRecorder {
           startMs,
           endMs: Date.now(),
           concurrent,
+          authorizationHeader,
+          ...(range === undefined ? {} : { range }),
+          ...(bodyBytes === undefined ? {} : { bodyBytes }),
           ...(clientId === undefined ? {} : { clientId }),
           ...(tenantId === undefined ? {} : { tenantId }),
           ...(errorCode === undefined ? {} : { errorCode }),

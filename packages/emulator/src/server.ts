@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { generateAdminToken, isLoopbackHost } from "./adminAuth";
 import { AppRegistry, generateClientSecret } from "./appRegistry";
 import { sharedTlsMaterial } from "./certificates";
 import { Clock } from "./clock";
@@ -24,9 +25,11 @@ import { scheduleInitialOnboarding } from "./fleetControl";
 import { GithubOidcService } from "./githubOidc";
 import { entraErrorResult, type HandlerResult, mdeErrorResult, readBody } from "./http";
 import { OnboardingSchedule } from "./onboarding";
+import { PackageCatalog } from "./packageCatalog";
 import { PackageLinkSigner } from "./packageLink";
 import { RateLimiter } from "./rateLimiter";
 import { CallRecorder } from "./record";
+import { type BodyFaults, writeResult } from "./responseWriter";
 import { ROUTE_ROLES } from "./roles";
 import { matchRoute, type RouteMatch } from "./router";
 import { handleAdmin } from "./routes/admin";
@@ -42,10 +45,13 @@ import {
 import { handleFindMachinesByTag, handleGetMachine, handleListMachines } from "./routes/machines";
 import { handleManagedIdentity } from "./routes/managedIdentity";
 import { handleDiscovery, handleToken } from "./routes/token";
+import { StorageErrorFactory } from "./storageErrors";
 import { ActionStore } from "./store";
 import { TokenService } from "./tokenService";
 import type { AppRegistration, Emulator, EmulatorOptions, FaultRule, RouteName } from "./types";
+import { DEFAULT_MAX_URL_BYTES, HEADER_ALLOWANCE_BYTES, urlTooLongResult } from "./urlLimit";
 import { DEFAULT_USER_UPN, UserRegistry } from "./userRegistry";
+import { MAX_ZIP_BYTES } from "./zipWriter";
 
 /** Defaults of {@link EmulatorOptions}. */
 export const EMULATOR_DEFAULTS = {
@@ -58,9 +64,14 @@ export const EMULATOR_DEFAULTS = {
   packageLinkLifetimeSeconds: 600,
   quotePackageUri: false,
   packagePaddingBytes: 0,
+  downloadRanges: true,
+  maxUrlBytes: DEFAULT_MAX_URL_BYTES,
 } as const;
 
-type Handler = (ctx: EmulatorContext, req: RouteRequest) => HandlerResult;
+/** Largest `packagePaddingBytes`: the package must stay under 4 GiB (no ZIP64); 64 MiB is left for the rest. */
+export const MAX_PACKAGE_PADDING_BYTES = MAX_ZIP_BYTES - 64 * 1024 * 1024;
+
+type Handler = (ctx: EmulatorContext, req: RouteRequest) => HandlerResult | Promise<HandlerResult>;
 
 const API_HANDLERS: Partial<Record<RouteName, Handler>> = {
   getMachine: handleGetMachine,
@@ -89,7 +100,16 @@ function loadTls(options: EmulatorOptions): { key: string; cert: string; caPem: 
 }
 
 function formatHost(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
+  // A wildcard address is where to listen, not where to connect: links and URLs use loopback.
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return reachable.includes(":") ? `[${reachable}]` : reachable;
+}
+
+/** The body faults of a rule, if it is one. */
+function bodyFaultsOf(fault: FaultRule | undefined): BodyFaults {
+  if (fault?.kind === "cutAfterBytes") return { cutAfterBytes: fault.bytes };
+  if (fault?.kind === "corruptAt") return { corruptAt: fault.offset };
+  return {};
 }
 
 function bearerToken(req: RouteRequest): string | undefined {
@@ -116,7 +136,11 @@ function authorizeApiCall(ctx: EmulatorContext, route: RouteName, req: RouteRequ
   if (anyOf && !anyOf.some((role) => claims.roles.includes(role))) throw MdeErrorFactory.missingRole(anyOf);
 }
 
-function dispatch(ctx: EmulatorContext, match: RouteMatch, req: RouteRequest): HandlerResult {
+function dispatch(
+  ctx: EmulatorContext,
+  match: RouteMatch,
+  req: RouteRequest,
+): HandlerResult | Promise<HandlerResult> {
   switch (match.route) {
     case "admin":
       return handleAdmin(ctx, req);
@@ -149,19 +173,14 @@ function faultResult(
   if (ENTRA_ROUTES.has(route)) {
     return entraErrorResult(EntraErrorFactory.injected(fault.status, fault.retryAfterSeconds), ctx.origin);
   }
+  // The link host is Blob Storage: its errors are XML (a 403 reads like an expired link).
+  if (route === "download")
+    return StorageErrorFactory.injected(fault.status, fault.code, fault.retryAfterSeconds);
   return mdeErrorResult(MdeErrorFactory.injected(fault.status, fault.code, fault.retryAfterSeconds));
 }
 
 function write(res: ServerResponse, result: HandlerResult): void {
-  const headers: Record<string, string> = { ...result.headers };
-  let body: Buffer | undefined = result.raw;
-  if (!body && result.json !== undefined) {
-    body = Buffer.from(JSON.stringify(result.json), "utf8");
-    headers["Content-Type"] ??= "application/json; charset=utf-8";
-  }
-  if (body) headers["Content-Length"] = String(body.length);
-  res.writeHead(result.status, headers);
-  res.end(body);
+  void writeResult(res, result);
 }
 
 /**
@@ -170,6 +189,15 @@ function write(res: ServerResponse, result: HandlerResult): void {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? EMULATOR_DEFAULTS.host;
+  const packagePaddingBytes = options.packagePaddingBytes ?? EMULATOR_DEFAULTS.packagePaddingBytes;
+  if (!Number.isSafeInteger(packagePaddingBytes) || packagePaddingBytes < 0) {
+    throw new RangeError("packagePaddingBytes must be a non-negative integer");
+  }
+  if (packagePaddingBytes > MAX_PACKAGE_PADDING_BYTES) {
+    throw new RangeError(`packagePaddingBytes must be at most ${MAX_PACKAGE_PADDING_BYTES} (no ZIP64)`);
+  }
+  const maxUrlBytes = options.maxUrlBytes ?? EMULATOR_DEFAULTS.maxUrlBytes;
+  const adminToken = options.adminToken ?? generateAdminToken();
   const clock = new Clock(options.timeScale ?? EMULATOR_DEFAULTS.timeScale);
   const tls = loadTls(options);
   const caFile = options.caFile ?? join(mkdtempSync(join(tmpdir(), "mde-emulator-")), "ca.pem");
@@ -224,6 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     users,
     github,
     links: new PackageLinkSigner(),
+    packages: new PackageCatalog(packagePaddingBytes),
     limiter,
     faults,
     recorder,
@@ -232,7 +261,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       packageLinkLifetimeSeconds:
         options.packageLinkLifetimeSeconds ?? EMULATOR_DEFAULTS.packageLinkLifetimeSeconds,
       quotePackageUri: options.quotePackageUri ?? EMULATOR_DEFAULTS.quotePackageUri,
-      packagePaddingBytes: options.packagePaddingBytes ?? EMULATOR_DEFAULTS.packagePaddingBytes,
+      packagePaddingBytes,
+      downloadRanges: options.downloadRanges ?? EMULATOR_DEFAULTS.downloadRanges,
+      adminToken,
+      requireAdminToken: options.requireAdminToken ?? !isLoopbackHost(host),
     },
     managedIdentity: { app: systemIdentity, identityHeader: randomBytes(16).toString("hex") },
     resetAll: () => {
@@ -240,6 +272,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults.clear();
       limiter.reset();
       store.reset();
+      ctx.packages.clear();
     },
   };
 
@@ -251,7 +284,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const rawUrl = req.url ?? "/";
     const url = new URL(rawUrl, ctx.origin);
     const match = matchRoute(method, url.pathname);
-    const call = recorder.begin(match.route, method, rawUrl);
+    const call = recorder.begin(match.route, method, rawUrl, req.headers);
     const routeRequest: RouteRequest = {
       method,
       url,
@@ -266,6 +299,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         `${method} ${record.path} -> ${status === 0 ? "dropped" : status}${errorCode ? ` ${errorCode}` : ""} ${record.endMs - record.startMs}ms${record.clientId ? ` app=${record.clientId}` : ""}`,
       );
     };
+    if (Buffer.byteLength(rawUrl) > maxUrlBytes) {
+      // Refused before routing, as a front end would: no fault, quota or handler is involved.
+      await readBody(req).catch(() => undefined);
+      const result = urlTooLongResult();
+      write(res, result);
+      finishLog(result.status, result.errorCode);
+      return;
+    }
     const isServiceRoute = match.route !== "admin" && match.route !== "unknown";
     const fault = isServiceRoute ? faults.take(match.route as RouteName) : undefined;
     try {
@@ -283,7 +324,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       } else {
         try {
           routeRequest.body = await readBody(req);
-          result = dispatch(ctx, match, routeRequest);
+          result = await dispatch(ctx, match, routeRequest);
         } catch (error) {
           if (error instanceof MdeError) result = mdeErrorResult(error);
           else if (error instanceof EntraError) result = entraErrorResult(error, ctx.origin);
@@ -295,8 +336,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         finishLog(0, "commitThenDrop");
         return;
       }
-      write(res, result);
-      finishLog(result.status, result.errorCode);
+      const outcome = await writeResult(res, result, bodyFaultsOf(fault));
+      call.bodySent(outcome.bodyBytes);
+      const errorCode = outcome.cut
+        ? "cutAfterBytes"
+        : outcome.clientClosed
+          ? "clientClosed"
+          : result.errorCode;
+      finishLog(result.status, errorCode);
     } catch (error) {
       log(`internal error on ${method} ${url.pathname}: ${(error as Error).message}`);
       const result = mdeErrorResult(MdeErrorFactory.internalServerError());
@@ -306,9 +353,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   };
 
-  const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    void handle(req, res);
-  });
+  const server: Server = createServer(
+    { key: tls.key, cert: tls.cert, maxHeaderSize: maxUrlBytes + HEADER_ALLOWANCE_BYTES },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
+  // Idle connections stay open 120 s (IIS's default connection timeout) rather than Node's 5 s:
+  // a client reusing a connection the server just closed sees ECONNRESET, a race real front
+  // ends make rare and a busy test machine made frequent.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? EMULATOR_DEFAULTS.port, host, () => {
@@ -368,6 +422,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return ctx.tokens.issue(app, "1", overrides).access_token;
     },
     injectFault: (rule) => faults.add(rule),
+    adminToken,
+    packageSha256: async (actionId) => {
+      const entry = store.get(actionId);
+      if (!entry) throw new Error(`no machine action ${actionId}`);
+      return (await (await ctx.packages.open(entry)).digests()).sha256;
+    },
+    packageSize: (actionId) => {
+      const entry = store.get(actionId);
+      if (!entry) throw new Error(`no machine action ${actionId}`);
+      return ctx.packages.size(entry);
+    },
     clearFaults: () => faults.clear(),
     consumeQuota: ({ clientId, tenantId, route, count }) =>
       limiter.consume({ clientId, tenantId, route }, count),

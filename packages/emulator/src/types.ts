@@ -63,6 +63,12 @@ export interface CallRecord {
   endMs: number;
   /** Requests of this route in flight when this one started, itself included. */
   concurrent: number;
+  /** Whether the request carried an `Authorization` header (any scheme; the value is never kept). */
+  authorizationHeader: boolean;
+  /** The `Range` header, when one was sent. */
+  range?: string;
+  /** Body bytes sent; fewer than `Content-Length` when the transfer was cut or the client left. */
+  bodyBytes?: number;
 }
 
 /** A scripted failure. Rules are consumed in the order they were added, first match wins. */
@@ -86,6 +92,10 @@ export type FaultRule = {
   | { kind: "reset" }
   /** Handle fully (an action is created), then destroy the socket instead of answering. */
   | { kind: "commitThenDrop" }
+  /** Answer normally but close the connection after `bytes` body bytes (short of Content-Length). */
+  | { kind: "cutAfterBytes"; bytes: number }
+  /** Answer normally with the body byte at `offset` flipped (XOR 0xFF): same length, wrong hash. */
+  | { kind: "corruptAt"; offset: number }
 );
 
 /** Registration of an application in the emulated Entra ID tenant. */
@@ -210,8 +220,20 @@ export interface EmulatorOptions {
   packageLinkLifetimeSeconds?: number;
   /** Wrap the GetPackageUri value in literal double quotes, as Microsoft's documented example does. @default false */
   quotePackageUri?: boolean;
-  /** Extra incompressible bytes added to every package, to exercise large downloads. @default 0 */
+  /**
+   * Extra incompressible bytes added to every package as a stored zip member, generated while
+   * streaming (a 1 GiB package is never in memory). At most `MAX_PACKAGE_PADDING_BYTES` (no ZIP64).
+   * @default 0
+   */
   packagePaddingBytes?: number;
+  /** Honour `Range` on package downloads (206, `Accept-Ranges: bytes`); false sends every download whole (200). @default true */
+  downloadRanges?: boolean;
+  /** Token the admin API (`/_emulator/*`) requires when it does. @default random, 32 bytes as hex */
+  adminToken?: string;
+  /** Require {@link EmulatorOptions.adminToken} on `/_emulator/*`. @default true unless `host` is a loopback address */
+  requireAdminToken?: boolean;
+  /** Longest request URL (path and query) accepted, in bytes; longer gets 414 as HTTP.sys answers. @default 16384 */
+  maxUrlBytes?: number;
   /** Receives one readable line per request; never tokens, secrets or links. @default silent */
   log?: (line: string) => void;
 }
@@ -269,6 +291,12 @@ export interface Emulator {
   /** Per-route totals since the last reset. */
   counters(): Counters;
   injectFault(rule: FaultRule): void;
+  /** Token of the admin API: required when it listens beyond loopback (or `requireAdminToken`). */
+  readonly adminToken: string;
+  /** SHA-256 (lowercase hex) of the package of `actionId`: exactly the bytes a whole, unfaulted download gets. */
+  packageSha256(actionId: string): Promise<string>;
+  /** Size in bytes of the package of `actionId`, without generating it. @throws Error for an unknown action */
+  packageSize(actionId: string): number;
   clearFaults(): void;
   /** Spends quota as another caller of the same app would ("foreign traffic"). */
   consumeQuota(args: { clientId: string; tenantId: string; route: RouteName; count: number }): void;

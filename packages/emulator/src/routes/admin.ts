@@ -1,8 +1,9 @@
 /**
  * The admin API under `/_emulator/`, separate from the emulated service: the call record,
- * counters, faults, quotas, time, apps and fleet, as JSON. It needs no token: the emulator
- * listens on loopback only.
+ * counters, faults, quotas, time, apps and fleet, as JSON. It needs the admin token when the
+ * emulator listens beyond loopback (`requireAdminToken`); on loopback it is open.
  */
+import { requireAdminToken } from "../adminAuth";
 import type { EmulatorContext, RouteRequest } from "../context";
 import { MdeError } from "../errors";
 import { type HandlerResult, jsonResult, parseJsonObject } from "../http";
@@ -32,6 +33,7 @@ function noContent(): HandlerResult {
 
 /** Every `/_emulator/*` request. */
 export function handleAdmin(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
+  if (ctx.settings.requireAdminToken) requireAdminToken(req.headers, ctx.settings.adminToken);
   const path = req.params.path ?? "";
   const key = `${req.method} ${path}`;
   switch (key) {

@@ -1,71 +1,54 @@
 /**
  * The package download behind a GetPackageUri link. It answers like Azure Blob Storage, which
  * serves the real links: 403 AuthenticationFailed (XML) for an expired or tampered link,
- * 404 BlobNotFound for a package that does not exist.
+ * 404 BlobNotFound for a package that does not exist, single byte ranges with 206, 416
+ * InvalidRange. The link alone authorizes (like a SAS): an Authorization header is neither
+ * needed nor checked, only recorded.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { decideByteRange, ifRangeMatches } from "../byteRange";
 import type { EmulatorContext, RouteRequest } from "../context";
 import type { HandlerResult } from "../http";
-import { buildInvestigationPackage } from "../packageZip";
+import { StorageErrorFactory } from "../storageErrors";
 
-function storageError(status: number, code: string, message: string, detail?: string): HandlerResult {
-  const requestId = randomUUID();
-  const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:${requestId}\nTime:${new Date().toISOString()}</Message>${detail ? `<AuthenticationErrorDetail>${detail}</AuthenticationErrorDetail>` : ""}</Error>`;
-  return {
-    status,
-    headers: {
-      "Content-Type": "application/xml",
-      "x-ms-request-id": requestId,
-      "x-ms-error-code": code,
-    },
-    raw: Buffer.from(xml, "utf8"),
-    errorCode: code,
-  };
+function header(req: RouteRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
-const AUTH_FAILED =
-  "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.";
-
-/** Packages already built, by action id: they never change. */
-const packageCache = new WeakMap<EmulatorContext, Map<string, Buffer>>();
-
 /** `GET /investigation-packages/{actionId}.zip?...&se=...&sig=...`. */
-export function handleDownload(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
+export async function handleDownload(ctx: EmulatorContext, req: RouteRequest): Promise<HandlerResult> {
   const check = ctx.links.check(req.url.pathname, req.url.searchParams, ctx.clock.nowMs());
   if (!check.ok) {
-    const detail =
-      check.reason === "expired"
-        ? `Signed expiry time [${req.url.searchParams.get("se") ?? ""}] must be after current time [${new Date(ctx.clock.nowMs()).toUTCString()}]`
-        : "Signature did not match.";
-    return storageError(403, "AuthenticationFailed", AUTH_FAILED, detail);
+    return check.reason === "expired"
+      ? StorageErrorFactory.linkExpired(req.url.searchParams.get("se") ?? "", ctx.clock.nowMs())
+      : StorageErrorFactory.signatureMismatch();
   }
   const entry = ctx.store.get(check.actionId);
-  if (!entry) return storageError(404, "BlobNotFound", "The specified blob does not exist.");
-  let cache = packageCache.get(ctx);
-  if (!cache) {
-    cache = new Map();
-    packageCache.set(ctx, cache);
-  }
-  let zip = cache.get(entry.id);
-  if (!zip) {
-    zip = buildInvestigationPackage({
-      actionId: entry.id,
-      machineId: entry.machineId,
-      computerDnsName: entry.computerDnsName,
-      osPlatform: entry.osPlatform,
-      paddingBytes: ctx.settings.packagePaddingBytes,
-    });
-    cache.set(entry.id, zip);
-  }
-  return {
-    status: 200,
-    headers: {
-      "Content-Type": "application/zip",
-      "Content-MD5": createHash("md5").update(zip).digest("base64"),
-      ETag: `"0x${createHash("sha1").update(zip).digest("hex").slice(0, 16).toUpperCase()}"`,
-      "x-ms-blob-type": "BlockBlob",
-      "Content-Disposition": `attachment; filename="${entry.id}.zip"`,
-    },
-    raw: zip,
+  if (!entry) return StorageErrorFactory.blobNotFound();
+  const blob = await ctx.packages.open(entry);
+  const md5 = await blob.contentMd5();
+  const headers: Record<string, string> = {
+    "Content-Type": "application/zip",
+    ETag: blob.etag,
+    "x-ms-blob-type": "BlockBlob",
+    "Content-Disposition": `attachment; filename="${entry.id}.zip"`,
   };
+  const ranges = ctx.settings.downloadRanges;
+  if (ranges) headers["Accept-Ranges"] = "bytes";
+  const decision =
+    ranges && ifRangeMatches(header(req, "if-range"), blob.etag)
+      ? decideByteRange(header(req, "range"), blob.size)
+      : { kind: "full" as const };
+  if (decision.kind === "unsatisfiable") return StorageErrorFactory.invalidRange(blob.size);
+  if (decision.kind === "partial") {
+    const { start, end } = decision;
+    // Blob Storage sends the whole blob's MD5 under another name on a range read.
+    if (md5) headers["x-ms-blob-content-md5"] = md5;
+    headers["Content-Range"] = `bytes ${start}-${end}/${blob.size}`;
+    headers["Content-Length"] = String(end - start + 1);
+    return { status: 206, headers, stream: () => blob.read(start, end + 1) };
+  }
+  if (md5) headers["Content-MD5"] = md5;
+  headers["Content-Length"] = String(blob.size);
+  return { status: 200, headers, stream: () => blob.read() };
 }

@@ -1,0 +1,91 @@
+/**
+ * Writes a handler's answer to the socket, streamed with backpressure, and applies the body
+ * faults: a transfer cut after N bytes and a flipped byte. Offsets count bytes of this
+ * response's body (after any `Range`), so a fault means the same thing on every route.
+ */
+import type { ServerResponse } from "node:http";
+import type { HandlerResult } from "./http";
+
+/** Faults that act on the body as it is sent. */
+export interface BodyFaults {
+  /** Send this many body bytes, then close the connection (the body is cut short). */
+  cutAfterBytes?: number;
+  /** Flip every bit of the body byte at this offset. */
+  corruptAt?: number;
+}
+
+/** How the body went out. */
+export interface WriteOutcome {
+  /** Body bytes written. */
+  bodyBytes: number;
+  /** `cutAfterBytes` closed the connection before the body was complete. */
+  cut: boolean;
+  /** The client went away before the body was complete. */
+  clientClosed: boolean;
+}
+
+/** Resolves true on `drain`, false when the response closes first (client gone). */
+function drained(res: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      res.off("drain", onDrain);
+      res.off("close", onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on("drain", onDrain);
+    res.on("close", onClose);
+  });
+}
+
+/** Writes `chunk` and resolves once it has been handed to the socket. */
+function flushed(res: ServerResponse, chunk: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    res.write(chunk, () => resolve());
+  });
+}
+
+/** Sends `result` (headers, then a buffered or streamed body), applying `faults`. */
+export async function writeResult(
+  res: ServerResponse,
+  result: HandlerResult,
+  faults: BodyFaults = {},
+): Promise<WriteOutcome> {
+  const headers: Record<string, string> = { ...result.headers };
+  let body: Buffer | undefined = result.raw;
+  if (!body && !result.stream && result.json !== undefined) {
+    body = Buffer.from(JSON.stringify(result.json), "utf8");
+    headers["Content-Type"] ??= "application/json; charset=utf-8";
+  }
+  if (body) headers["Content-Length"] = String(body.length);
+  res.writeHead(result.status, headers);
+  const chunks: Iterable<Buffer> | AsyncIterable<Buffer> = body ? [body] : (result.stream?.() ?? []);
+  const { cutAfterBytes, corruptAt } = faults;
+  let sent = 0;
+  for await (const original of chunks) {
+    let chunk = original;
+    if (corruptAt !== undefined && corruptAt >= sent && corruptAt < sent + chunk.length) {
+      // Copy first: the chunk may be a cached package buffer shared with later requests.
+      chunk = Buffer.from(chunk);
+      chunk[corruptAt - sent] = (chunk[corruptAt - sent] ?? 0) ^ 0xff;
+    }
+    // A body of at most `cutAfterBytes` bytes arrives whole: there is nothing to cut.
+    if (cutAfterBytes !== undefined && sent + chunk.length > cutAfterBytes) {
+      const part = chunk.subarray(0, cutAfterBytes - sent);
+      // Hand the last bytes to the socket, then close it once they are out: the client receives
+      // exactly `cutAfterBytes` bytes and then the end of the connection, short of Content-Length.
+      if (part.length > 0) await flushed(res, part);
+      else res.flushHeaders();
+      sent += part.length;
+      const socket = res.socket;
+      if (socket) socket.destroySoon();
+      return { bodyBytes: sent, cut: true, clientClosed: false };
+    }
+    sent += chunk.length;
+    if (!res.write(chunk) && !(await drained(res)))
+      return { bodyBytes: sent, cut: false, clientClosed: true };
+  }
+  res.end();
+  return { bodyBytes: sent, cut: false, clientClosed: false };
+}
