@@ -26,6 +26,8 @@ export interface WriteOutcome {
 
 /** Resolves true on `drain`, false when the response closes first (client gone). */
 function drained(res: ServerResponse): Promise<boolean> {
+  // A destroyed response emits nothing more: waiting for an event would never end.
+  if (res.destroyed) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       res.off("drain", onDrain);
@@ -64,6 +66,7 @@ export async function writeResult(
   const { cutAfterBytes, corruptAt } = faults;
   let sent = 0;
   for await (const original of chunks) {
+    if (res.destroyed) return { bodyBytes: sent, cut: false, clientClosed: true };
     let chunk = original;
     if (corruptAt !== undefined && corruptAt >= sent && corruptAt < sent + chunk.length) {
       // Copy first: the chunk may be a cached package buffer shared with later requests.

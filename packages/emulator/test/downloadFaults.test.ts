@@ -114,7 +114,11 @@ test("latency and reset faults apply to downloads too", async (t) => {
 });
 
 test("a link expires deliberately: short packageLinkLifetimeSeconds, then advanceTime", async (t) => {
-  const { em, token, actionId, link } = await setup(t, { packageLinkLifetimeSeconds: 30 });
+  const { em, token, actionId, link } = await setup(t, {
+    // Real time: at 1000x a 30 s link would expire in 30 ms, before its first use on a busy machine.
+    timeScale: 1,
+    packageLinkLifetimeSeconds: 30,
+  });
   t.is((await download(em, link, { range: "bytes=0-99" })).status, 206);
   em.advanceTime(31);
   const expired = await download(em, link, { range: "bytes=100-" });
@@ -140,4 +144,27 @@ test("body faults over the admin path are validated", async (t) => {
   ]) {
     t.is((await send(em, "POST", "/_emulator/faults", { json: bad })).status, 400, JSON.stringify(bad));
   }
+});
+
+test("a client that leaves mid-download: the call is recorded with clientClosed and the bytes sent", async (t) => {
+  const { em, actionId, link } = await setup(t, { packagePaddingBytes: 64 * 1024 * 1024 });
+  const size = em.packageSize(actionId);
+  const answer = await request(link, { dispatcher: agentFor(em) });
+  let received = 0;
+  for await (const chunk of answer.body) {
+    received += (chunk as Buffer).length;
+    if (received > 1_000_000) break; // leaving the loop destroys the body stream
+  }
+  const deadline = Date.now() + 5000;
+  while (em.calls({ route: "download" }).length === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const record = em.calls({ route: "download" })[0];
+  t.is(record?.errorCode, "clientClosed");
+  t.true((record?.bodyBytes ?? size) < size);
+  t.is(
+    (await download(em, link, { range: `bytes=${size - 10}-` })).body.length,
+    10,
+    "the server goes on serving",
+  );
 });
