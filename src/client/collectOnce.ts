@@ -13,22 +13,16 @@ import type { RateLimiter } from "../limits/rateLimiter";
 import { StopRetrying, withRetries } from "../retry/retryLoop";
 import type { RetryOptions } from "../retry/retryStrategy";
 import { type ApiRequest, TokenUnavailable } from "./apiRequest";
-import { odataDate, odataString } from "./odata";
+import { asDefenderError, conflict, findRunningCollection, verifyCollection } from "./collectLookups";
+import type { EarlierAttempts } from "./earlierAttempts";
 import { OPERATIONS } from "./operations";
-import {
-  COLLECT_INVESTIGATION_PACKAGE,
-  isValidMachineId,
-  type MachineAction,
-  normalizeMachineAction,
-} from "./wireTypes";
+import { isValidMachineId, type MachineAction, normalizeMachineAction } from "./wireTypes";
 
 /**
  * How far before an attempt's start an action may claim to have been created and still count as the
  * result of that attempt, in milliseconds: covers clock skew between us and the service.
  */
 export const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
-/** `$top` of the look-ups that find a collection after a doubtful outcome or a conflict. */
-export const LOOKUP_TOP = 100;
 
 /** Options of a collection. */
 export interface CollectOptions {
@@ -41,6 +35,13 @@ export interface CollectOptions {
    * @default false
    */
   adoptRunning?: boolean;
+  /**
+   * Before posting, look for a collection on the device sent with exactly this comment (an earlier,
+   * interrupted attempt of the same declared collection: the comment carries its marker) and return it
+   * (`recovered: true`) instead of posting.
+   * @default false
+   */
+  findEarlier?: boolean;
 }
 
 /** Result of a collection. */
@@ -67,39 +68,13 @@ export interface CollectContext {
     filter: string,
     options: { top: number; signal?: AbortSignal },
   ): Promise<MachineAction[]>;
+  /** The process-wide index of collections by device and exact comment. */
+  earlier: EarlierAttempts;
   tokens: TokenProvider;
   limiter: RateLimiter;
   retry: RetryOptions;
   now: () => number;
   log?: (line: string) => void;
-}
-
-function newestFirst(a: MachineAction, b: MachineAction): number {
-  return (Date.parse(b.creationDateTimeUtc) || 0) - (Date.parse(a.creationDateTimeUtc) || 0);
-}
-
-function asDefenderError(error: unknown): DefenderError {
-  if (error instanceof DefenderError) return error;
-  return new DefenderError("MDE_NETWORK_ERROR", error instanceof Error ? error.message : String(error), {
-    cause: error,
-  });
-}
-
-/** The newest Pending or InProgress collection on a device, if any. */
-export async function findRunningCollection(
-  ctx: Pick<CollectContext, "listMachineActions">,
-  machineId: string,
-  signal?: AbortSignal,
-): Promise<MachineAction | undefined> {
-  for (const status of ["Pending", "InProgress"]) {
-    const filter =
-      `machineId eq ${odataString(machineId)} and type eq ${odataString(COLLECT_INVESTIGATION_PACKAGE)}` +
-      ` and status eq ${odataString(status)}`;
-    const found = await ctx.listMachineActions(filter, { top: LOOKUP_TOP, ...(signal ? { signal } : {}) });
-    const newest = found.filter((a) => a.status === status).sort(newestFirst)[0];
-    if (newest) return newest;
-  }
-  return undefined;
 }
 
 /**
@@ -148,6 +123,51 @@ export async function collectOnce(
     return found ? { action: found, adopted: false, recovered: true } : undefined;
   };
 
+  if (options.findEarlier) {
+    const earlier = await findEarlier(ctx, machineId, comment);
+    if (earlier) return { action: earlier, adopted: false, recovered: true };
+  }
+  const result = await postOnce(ctx, machineId, options, request, isOurs, verify);
+  ctx.earlier.remember(result.action);
+  return result;
+}
+
+/** An earlier attempt of this very collection, or undefined; nothing is posted when this cannot be told. */
+async function findEarlier(
+  ctx: CollectContext,
+  machineId: string,
+  comment: string,
+): Promise<MachineAction | undefined> {
+  try {
+    const found = await ctx.earlier.find(machineId, comment);
+    if (found)
+      ctx.log?.(`collect on ${machineId}: an earlier attempt created action ${found.id}; taking it over`);
+    return found;
+  } catch (error) {
+    if (isDefenderError(error, "MDE_ABORTED")) throw error;
+    const cause = asDefenderError(error);
+    throw new DefenderError(
+      cause.code,
+      `Nothing was posted to device '${machineId}': looking for an earlier attempt of this collection failed ` +
+        `(${cause.message}). Run \`pulumi up\` again; it looks again before posting, so no collection is started twice.`,
+      {
+        operation: "listActions",
+        ...(cause.status !== undefined ? { status: cause.status } : {}),
+        cause: error,
+      },
+    );
+  }
+}
+
+async function postOnce(
+  ctx: CollectContext,
+  machineId: string,
+  options: CollectOptions,
+  request: ApiRequest,
+  isOurs: (action: MachineAction) => boolean,
+  verify: (cause: DefenderError) => Promise<CollectResult | undefined>,
+): Promise<CollectResult> {
+  const { signal } = options;
   let refreshed = false;
   let doubtful = false;
   let sent: { token?: string } = {};
@@ -223,59 +243,5 @@ export async function collectOnce(
         throw error;
       },
     },
-  );
-}
-
-async function verifyCollection(
-  ctx: CollectContext,
-  machineId: string,
-  sinceMs: number,
-  isOurs: (action: MachineAction) => boolean,
-  cause: DefenderError,
-  signal: AbortSignal | undefined,
-): Promise<MachineAction | undefined> {
-  const filter =
-    `machineId eq ${odataString(machineId)} and type eq ${odataString(COLLECT_INVESTIGATION_PACKAGE)}` +
-    ` and creationDateTimeUtc ge ${odataDate(sinceMs)}`;
-  try {
-    const found = await ctx.listMachineActions(filter, { top: LOOKUP_TOP, ...(signal ? { signal } : {}) });
-    return found.filter(isOurs).sort(newestFirst)[0];
-  } catch (error) {
-    if (isDefenderError(error, "MDE_ABORTED")) throw error;
-    throw new DefenderError(
-      "MDE_OUTCOME_UNKNOWN",
-      `The collect request for device '${machineId}' may have started a collection (${cause.code}), and looking it ` +
-        `up failed (${asDefenderError(error).code}). Check the device's actions in the Defender portal before ` +
-        "collecting again, or import the action by id.",
-      { operation: "collect", cause: error },
-    );
-  }
-}
-
-function conflict(
-  machineId: string,
-  running: MachineAction | undefined,
-  options: CollectOptions,
-  original?: DefenderError,
-): CollectResult {
-  if (running && options.adoptRunning) return { action: running, adopted: true };
-  const about = running
-    ? ` The running collection is action ${running.id} (${running.status}, requested by ${running.requestor ?? "unknown"}` +
-      `${running.requestorComment ? ` with comment ${JSON.stringify(running.requestorComment)}` : ""}).`
-    : " It could not be looked up.";
-  throw new StopRetrying(
-    new DefenderError(
-      "MDE_ACTIVE_REQUEST_EXISTS",
-      `A collection is already running on device '${machineId}'.${about} Wait for it to finish, adopt it, or ` +
-        "cancel it before collecting again.",
-      {
-        operation: "collect",
-        ...(original?.status !== undefined ? { status: original.status } : { status: 201 }),
-        ...(original?.apiCode ? { apiCode: original.apiCode } : {}),
-        ...(original?.correlationId ? { correlationId: original.correlationId } : {}),
-        ...(running ? { action: running } : {}),
-        delivery: "answered",
-      },
-    ),
   );
 }

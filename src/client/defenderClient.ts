@@ -15,7 +15,9 @@ import type { RetryOptions } from "../retry/retryStrategy";
 import type { Settings } from "../settings/resolveSettings";
 import { type ApiRequest, TokenUnavailable } from "./apiRequest";
 import { httpClientFor, rateLimiterFor, tokenProviderFor } from "./clientParts";
-import { type CollectOptions, type CollectResult, collectOnce, findRunningCollection } from "./collectOnce";
+import { findRunningCollection } from "./collectLookups";
+import { type CollectOptions, type CollectResult, collectOnce } from "./collectOnce";
+import { EarlierAttempts } from "./earlierAttempts";
 import { OPERATIONS, operationPath } from "./operations";
 import { StatusReader } from "./statusReader";
 import {
@@ -88,6 +90,8 @@ export class DefenderClient {
   private readonly log: ((line: string) => void) | undefined;
   /** Coalesced reads of machine actions, shared by every user of this client. */
   readonly statusReader: StatusReader;
+  /** Collections already posted, by device and exact comment: what create checks before posting. */
+  readonly earlierAttempts: EarlierAttempts;
 
   constructor(
     readonly settings: Settings,
@@ -101,6 +105,7 @@ export class DefenderClient {
     this.retry = { timeScale: settings.timeScale, ...options.retry };
     this.now = options.now ?? Date.now;
     this.statusReader = new StatusReader(this, { timeScale: settings.timeScale, ...log });
+    this.earlierAttempts = new EarlierAttempts(this, { now: this.now });
   }
 
   /**
@@ -116,6 +121,7 @@ export class DefenderClient {
       {
         send: (request, retrying, signal, sent) => this.send(request, retrying, signal, sent),
         listMachineActions: (filter, o) => this.listMachineActions(filter, o),
+        earlier: this.earlierAttempts,
         tokens: this.tokens,
         limiter: this.limiter,
         retry: this.retry,

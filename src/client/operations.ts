@@ -99,7 +99,8 @@ export const OPERATIONS = {
     idempotent: true,
     path: "/api/machineactions/{id}/GetPackageUri",
     permissions: ["Machine.ReadWrite.All"],
-    delegatedPermissions: ["Machine.ReadWrite"],
+    // Microsoft's page names Machine.CollectForensics for a signed-in user; older pages name ReadWrite.
+    delegatedPermissions: ["Machine.CollectForensics", "Machine.ReadWrite"],
     label: "getting the investigation package link",
   },
 } as const satisfies Record<string, Operation>;

@@ -4,6 +4,7 @@
  */
 import { getCACertificates, rootCertificates } from "node:tls";
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
+import { LoopbackBypass } from "./loopbackBypass";
 
 /** Time to establish TCP + TLS, in milliseconds (undici's default). */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -65,8 +66,13 @@ export function getDispatcher(options: DispatcherOptions): Dispatcher {
     bodyTimeout: BODY_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
   };
+  // Loopback endpoints (an emulator, a local proxy) never go through a proxy: over plain http the proxy
+  // would see the bearer token, and it cannot reach this machine's loopback anyway.
   dispatcher = proxied
-    ? new EnvHttpProxyAgent({ ...common, ...(ca ? { requestTls: { ca } } : {}) })
+    ? new LoopbackBypass(
+        new Agent(common),
+        new EnvHttpProxyAgent({ ...common, ...(ca ? { requestTls: { ca } } : {}) }),
+      )
     : new Agent(common);
   dispatchers.set(key, dispatcher);
   return dispatcher;

@@ -52,3 +52,12 @@ export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
 
 /** Default `mde:cloud`. */
 export const DEFAULT_CLOUD: CloudName = "commercial";
+
+/** Domains of Microsoft's Defender API hosts (every cloud above, the legacy host, package link hosts). */
+const MICROSOFT_DOMAINS = ["microsoft.com", "microsoft.us", "windows.com"];
+
+/** True when `hostname` is one of Microsoft's (the real service, where limits and real time apply). */
+export function isMicrosoftHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  return MICROSOFT_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`));
+}

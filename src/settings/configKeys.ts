@@ -8,6 +8,10 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 100;
 export const DEFAULT_RATE_LIMIT_PER_HOUR = 1500;
 /** Default `mde:timeScale`: real time. */
 export const DEFAULT_TIME_SCALE = 1;
+/** Largest `mde:timeScale`: beyond it, timers of a millisecond stand for minutes and nothing is measured. */
+export const MAX_TIME_SCALE = 100_000;
+/** Smallest `mde:timeScale` other than 1 (slower than real time, for watching an exercise). */
+export const MIN_TIME_SCALE = 0.01;
 
 /** Configuration keys understood by {@link resolveSettings}. */
 export const CONFIG_KEYS = [
@@ -17,6 +21,7 @@ export const CONFIG_KEYS = [
   "mde:clientCertificatePath",
   "mde:federatedTokenFile",
   "mde:useManagedIdentity",
+  "mde:useAzureCli",
   "mde:accessToken",
   "mde:cloud",
   "mde:apiEndpoint",

@@ -3,27 +3,27 @@
  * what to do when the value is wrong.
  */
 import { accessSync, constants as fsConstants, statSync } from "node:fs";
-import { isIP } from "node:net";
 import { configError } from "../core/errors";
+import { isLoopbackHost } from "../core/loopback";
 
-const LOOPBACK_NAMES = new Set(["localhost", "[::1]", "::1"]);
+export { isLoopbackHost } from "../core/loopback";
 
+/** A value trimmed, or undefined when unset or blank. */
 export function nonEmpty(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   return trimmed === "" ? undefined : trimmed;
 }
 
-/** True for 127.0.0.0/8, ::1 and `localhost` (names that cannot leave the machine). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (LOOPBACK_NAMES.has(host) || host.endsWith(".localhost")) return true;
-  const bare = host.startsWith("[") ? host.slice(1, -1) : host;
-  if (isIP(bare) === 4) return bare.startsWith("127.");
-  if (isIP(bare) === 6) return bare === "::1" || bare === "0:0:0:0:0:0:0:1";
-  return false;
+/** An endpoint value as it may be shown in a message: any user info (`user:pass@`) replaced. */
+export function showEndpoint(value: string): string {
+  return value.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i,
+    (_m, scheme: string | undefined) => `${scheme ?? ""}REDACTED@`,
+  );
 }
 
+/** Parses an API or authority endpoint: https (or http on loopback), no query, fragment or credentials. */
 export function parseEndpoint(key: string, value: string, allowLoopbackHttp: boolean): string {
   let url: URL;
   try {
@@ -32,7 +32,7 @@ export function parseEndpoint(key: string, value: string, allowLoopbackHttp: boo
     throw configError(
       key,
       "an absolute https:// URL",
-      value,
+      showEndpoint(value),
       "Give the full URL, e.g. https://api.security.microsoft.com.",
     );
   }
@@ -41,12 +41,12 @@ export function parseEndpoint(key: string, value: string, allowLoopbackHttp: boo
       throw configError(
         key,
         allowLoopbackHttp ? "an https:// URL (http:// only for loopback hosts)" : "an https:// URL",
-        value,
+        showEndpoint(value),
         "Use https://: tokens must not travel in clear text.",
       );
     }
   } else if (url.protocol !== "https:") {
-    throw configError(key, "an https:// URL", value, "Use an https:// URL.");
+    throw configError(key, "an https:// URL", showEndpoint(value), "Use an https:// URL.");
   }
   if (url.search || url.hash || url.username || url.password) {
     throw configError(
@@ -61,25 +61,37 @@ export function parseEndpoint(key: string, value: string, allowLoopbackHttp: boo
   return `${url.origin}${path}`;
 }
 
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/**
+ * A positive decimal number (`"0x10"`, `"1e3"` and `" 5 "` are refused: config is read by people, and
+ * a value must mean what it looks like).
+ * @param max - Largest accepted value, with why. @default no limit
+ */
 export function parsePositive(
   key: string,
   value: string | undefined,
   fallback: number,
   integer: boolean,
+  max?: { value: number; why: string },
 ): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
+  const n = DECIMAL.test(value) ? Number(value) : Number.NaN;
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw configError(
       key,
-      integer ? "a positive integer" : "a positive number",
+      integer ? "a positive whole number in decimal digits" : "a positive decimal number",
       value,
       `Set ${key} to e.g. ${fallback}, or remove it to use the default (${fallback}).`,
     );
   }
+  if (max && n > max.value) {
+    throw configError(key, `at most ${max.value}`, value, max.why);
+  }
   return n;
 }
 
+/** `true`/`false` (also `1`/`0`, `yes`/`no`), or undefined when unset. */
 export function parseBoolean(key: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   const v = value.toLowerCase();
@@ -88,6 +100,10 @@ export function parseBoolean(key: string, value: string | undefined): boolean | 
   throw configError(key, '"true" or "false"', value, `Set ${key} to true or false.`);
 }
 
+/** Largest file read as a PEM (CA bundle, certificate): anything larger is not one. */
+export const MAX_PEM_FILE_BYTES = 1024 * 1024;
+
+/** Checks that `path` is a readable file of at most {@link MAX_PEM_FILE_BYTES}, naming the key when not. */
 export function requireReadable(key: string, path: string, what: string): void {
   try {
     accessSync(path, fsConstants.R_OK);
@@ -107,6 +123,15 @@ export function requireReadable(key: string, path: string, what: string): void {
       `a readable ${what}`,
       path,
       "This path is not a file: give the path of the file itself.",
+    );
+  }
+  const size = statSync(path).size;
+  if (size > MAX_PEM_FILE_BYTES) {
+    throw configError(
+      key,
+      `a ${what} of at most ${MAX_PEM_FILE_BYTES / 1024} KiB`,
+      path,
+      `The file has ${size} bytes, which is not a PEM file of certificates: check the path.`,
     );
   }
 }

@@ -6,12 +6,14 @@ import { readFileSync } from "node:fs";
 import { configError } from "../core/errors";
 import { tokenIdentity } from "../core/jwtClaims";
 import { registerSecret } from "../core/redact";
-import { CLOUDS, type CloudName, DEFAULT_CLOUD } from "./clouds";
+import { CLOUDS, type CloudName, DEFAULT_CLOUD, isMicrosoftHost } from "./clouds";
 import {
   type ConfigKey,
   DEFAULT_RATE_LIMIT_PER_HOUR,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEFAULT_TIME_SCALE,
+  MAX_TIME_SCALE,
+  MIN_TIME_SCALE,
 } from "./configKeys";
 import { nonEmpty, parseEndpoint, parsePositive, requireReadable } from "./configValues";
 import { type Credential, chooseCredential } from "./credentials";
@@ -96,19 +98,42 @@ export function resolveSettings(
     ? parseEndpoint(authorityKey, authorityValue, false)
     : defaults.authorityHost;
 
+  // Against Microsoft's own hosts the documented limits are the ceiling: asking for more only trades a
+  // client-side wait for 429s. A custom endpoint (emulator, proxy) may allow anything.
+  const microsoft = isMicrosoftHost(new URL(apiEndpoint).hostname);
+  const ceiling = (documented: number, window: string) =>
+    microsoft
+      ? {
+          value: documented,
+          why: `Microsoft documents ${documented} calls per ${window} per application and tenant; a higher value only brings 429s. Lower it to leave room for other callers.`,
+        }
+      : undefined;
   const rateLimitPerMinute = parsePositive(
     "mde:rateLimitPerMinute",
     cfg("mde:rateLimitPerMinute"),
     DEFAULT_RATE_LIMIT_PER_MINUTE,
     true,
+    ceiling(DEFAULT_RATE_LIMIT_PER_MINUTE, "minute"),
   );
   const rateLimitPerHour = parsePositive(
     "mde:rateLimitPerHour",
     cfg("mde:rateLimitPerHour"),
     DEFAULT_RATE_LIMIT_PER_HOUR,
     true,
+    ceiling(DEFAULT_RATE_LIMIT_PER_HOUR, "hour"),
   );
-  const timeScale = parsePositive("mde:timeScale", cfg("mde:timeScale"), DEFAULT_TIME_SCALE, false);
+  const timeScale = parsePositive("mde:timeScale", cfg("mde:timeScale"), DEFAULT_TIME_SCALE, false, {
+    value: MAX_TIME_SCALE,
+    why: "mde:timeScale only speeds up an emulator's clock; remove it for real time.",
+  });
+  if (timeScale !== DEFAULT_TIME_SCALE && (microsoft || timeScale < MIN_TIME_SCALE)) {
+    throw configError(
+      "mde:timeScale",
+      microsoft ? "1 (real time) against Microsoft's API" : `at least ${MIN_TIME_SCALE}`,
+      String(timeScale),
+      "mde:timeScale is for a time-scaled emulator (mde:apiEndpoint pointing at it): remove it for the real service.",
+    );
+  }
 
   const caKey = cfg("mde:caCertPath") ? "mde:caCertPath" : "MDE_CA_CERT_PATH";
   const caCertPath = cfg("mde:caCertPath") ?? fromEnv("MDE_CA_CERT_PATH");

@@ -115,7 +115,10 @@ test("when the look-up after a doubtful outcome fails, the outcome is reported u
     instanceOf: DefenderError,
   });
   t.is(error?.code, "MDE_OUTCOME_UNKNOWN");
-  t.regex(error?.message ?? "", /before collecting again/);
+  t.regex(
+    error?.message ?? "",
+    /Run `pulumi up` again: before posting, it looks for this collection by the marker/,
+  );
   t.is(posts(server.received), 1);
 });
 

@@ -1,7 +1,10 @@
+import { generateKeyPairSync } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import test from "ava";
+import { generateCertificate } from "pulumi-mde-emulator";
 import { DefenderError } from "../../src/core/errors";
 import { redact } from "../../src/core/redact";
 import { CLOUDS } from "../../src/settings/clouds";
@@ -206,10 +209,78 @@ test("rate limits and time scale must be positive", (t) => {
     t.regex(error.message, new RegExp(JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
     t.regex(error.message, /positive/);
   }
-  const s = resolveSettings({ ...secretConfig, "mde:rateLimitPerMinute": "10", "mde:timeScale": "60" }, {});
+  const emulator = { ...secretConfig, "mde:apiEndpoint": "https://127.0.0.1:8443" };
+  const s = resolveSettings({ ...emulator, "mde:rateLimitPerMinute": "10", "mde:timeScale": "60" }, {});
   t.is(s.rateLimitPerMinute, 10);
   t.is(s.timeScale, 60);
-  t.is(resolveSettings({ ...secretConfig, "mde:timeScale": "0.5" }, {}).timeScale, 0.5);
+  t.is(resolveSettings({ ...emulator, "mde:timeScale": "0.5" }, {}).timeScale, 0.5);
+});
+
+test("numbers are decimal, limits stay within Microsoft's against its hosts, timeScale only for an emulator", (t) => {
+  const refused = (config: Record<string, string>, key: string, pattern: RegExp) => {
+    const error = t.throws(() => resolveSettings({ ...secretConfig, ...config }, {}), {
+      instanceOf: DefenderError,
+    });
+    t.is(error?.configKey, key);
+    t.regex(error?.message ?? "", pattern);
+  };
+  refused({ "mde:rateLimitPerMinute": "0x10" }, "mde:rateLimitPerMinute", /decimal digits/);
+  refused({ "mde:rateLimitPerMinute": "1e2" }, "mde:rateLimitPerMinute", /decimal digits/);
+  refused(
+    { "mde:rateLimitPerMinute": "101" },
+    "mde:rateLimitPerMinute",
+    /at most 100.*Microsoft documents 100/,
+  );
+  refused({ "mde:rateLimitPerHour": "5000" }, "mde:rateLimitPerHour", /at most 1500/);
+  refused({ "mde:timeScale": "60" }, "mde:timeScale", /1 \(real time\) against Microsoft's API/);
+  refused(
+    { "mde:apiEndpoint": "https://127.0.0.1:1", "mde:timeScale": "1000000000" },
+    "mde:timeScale",
+    /at most 100000/,
+  );
+  refused(
+    { "mde:apiEndpoint": "https://127.0.0.1:1", "mde:timeScale": "0.0001" },
+    "mde:timeScale",
+    /at least 0.01/,
+  );
+  // A custom endpoint (emulator, proxy) sets its own limits.
+  const local = resolveSettings(
+    { ...secretConfig, "mde:apiEndpoint": "https://127.0.0.1:1", "mde:rateLimitPerMinute": "1000000" },
+    {},
+  );
+  t.is(local.rateLimitPerMinute, 1_000_000);
+});
+
+test("credentials in an endpoint URL are never echoed", (t) => {
+  for (const value of [
+    "http://user:hunter2@example.com",
+    "ftp://admin:hunter2@127.0.0.1/",
+    "https://user:hunter2@api.example.com/x?y",
+  ]) {
+    const error = t.throws(() => resolveSettings({ ...secretConfig, "mde:apiEndpoint": value }, {}), {
+      instanceOf: DefenderError,
+    });
+    t.false(error?.message.includes("hunter2"), error?.message);
+    t.is(error?.configKey, "mde:apiEndpoint");
+  }
+});
+
+test("only localhost itself and loopback addresses count as loopback, not other *.localhost names", (t) => {
+  t.true(isLoopbackHost("localhost"));
+  t.false(isLoopbackHost("evil.localhost"));
+  t.throws(() => resolveSettings({ ...secretConfig, "mde:apiEndpoint": "http://api.localhost:8080" }, {}), {
+    message: /http:\/\/ only for loopback/,
+  });
+});
+
+test("a file far too large to be a PEM is refused with the key, not a V8 string error", (t) => {
+  const big = join(tmpdir(), `huge-${process.pid}.pem`);
+  writeFileSync(big, Buffer.alloc(2 * 1024 * 1024, 65));
+  const error = t.throws(() => resolveSettings({ ...secretConfig, "mde:caCertPath": big }, {}), {
+    instanceOf: DefenderError,
+  });
+  t.is(error?.configKey, "mde:caCertPath");
+  t.regex(error?.message ?? "", /at most 1024 KiB/);
 });
 
 test("unreadable certificate, token and CA files are refused with the path", (t) => {
@@ -281,4 +352,26 @@ test("fingerprint identifies application, tenant and API host; credential finger
   const jwt = `eyJhbGciOiJub25lIn0.${payload}.sig`;
   const s = resolveSettings({ "mde:accessToken": jwt }, {});
   t.is(settingsFingerprint(s), settingsFingerprint(a));
+});
+
+test("an encrypted private key is refused at preview, as the token request would refuse it", (t) => {
+  const { certPem } = generateCertificate();
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "pass phrase" },
+  });
+  const path = join(tmpdir(), `encrypted-${process.pid}.pem`);
+  writeFileSync(path, certPem + privateKey);
+  const error = t.throws(
+    () =>
+      resolveSettings(
+        { "mde:tenantId": TENANT, "mde:clientId": CLIENT, "mde:clientCertificatePath": path },
+        {},
+      ),
+    { instanceOf: DefenderError },
+  );
+  t.is(error?.configKey, "mde:clientCertificatePath");
+  t.regex(error?.message ?? "", /encrypted with a passphrase/);
+  t.false((error?.message ?? "").includes("PRIVATE KEY-----\n"));
 });

@@ -37,7 +37,7 @@ export function makeTestTls(commonName = "127.0.0.1"): TestTls {
       "-subj",
       `/CN=${commonName}`,
       "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:origin.mde.test",
       "-addext",
       "basicConstraints=critical,CA:TRUE",
     ],

@@ -1,0 +1,47 @@
+/**
+ * The marker that ties a Defender action to the resource instance that posted it.
+ *
+ * Defender keeps nothing of a request but its `Comment`, so the provider appends a short marker to it:
+ * a digest of the stack, the resource's name and the inputs whose change starts a new collection
+ * (device, comment, triggers). Before posting, create looks for an action carrying its marker and takes
+ * it over instead of posting again: a deployment killed between "Defender created the action" and "the
+ * engine recorded it" is recovered by simply running `pulumi up` again. A deliberate re-collection
+ * (new `triggers` or comment) has a new marker, so an earlier action is never mistaken for it.
+ */
+import { createHash } from "node:crypto";
+
+/** Prefix of every marker, so people reading the action center can tell what it is. */
+export const MARKER_PREFIX = "pulumi-mde:";
+/** Hex digits of the digest kept in the marker (40 bits: no collision among one device's actions). */
+export const MARKER_DIGITS = 10;
+
+/** What identifies one declared collection. */
+export interface MarkerInputs {
+  /** `project/stack`. */
+  stack: string;
+  /** The resource's name in the program. */
+  name: string;
+  /** The device (lower-case id). */
+  machineId: string;
+  /** The comment as declared. */
+  comment: string;
+  /** The triggers as declared. */
+  triggers?: unknown[] | undefined;
+}
+
+/** The marker of a declared collection, e.g. `pulumi-mde:3f9a2c1b7e`. */
+export function collectionMarker(inputs: MarkerInputs): string {
+  const identity = JSON.stringify([
+    inputs.stack,
+    inputs.name,
+    inputs.machineId.toLowerCase(),
+    inputs.comment,
+    inputs.triggers ?? [],
+  ]);
+  return MARKER_PREFIX + createHash("sha256").update(identity).digest("hex").slice(0, MARKER_DIGITS);
+}
+
+/** The Comment sent to Defender: the declared comment, then the marker in brackets. */
+export function markedComment(comment: string, marker: string): string {
+  return `${comment} [${marker}]`;
+}
