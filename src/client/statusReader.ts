@@ -17,8 +17,11 @@ import { isFinalStatus, type MachineAction } from "./wireTypes";
 export const FRESH_FOR_MS = 5_000;
 /** How long reads are gathered before a query, in real milliseconds. */
 export const GATHER_MS = 25;
-/** Most ids in one `id eq` or-chain (keeps the URL short). */
-export const MAX_IDS_PER_FILTER = 25;
+/**
+ * Most ids in one `id eq` or-chain: each id costs about three filter nodes, and ASP.NET OData services
+ * refuse filters of more than 100 nodes by default (Defender documents no limit of its own).
+ */
+export const MAX_IDS_PER_FILTER = 15;
 /** How far before the earliest creation time a window query starts, in milliseconds (clock skew). */
 export const WINDOW_MARGIN_MS = 10 * 60_000;
 /** Largest page the API serves. */
