@@ -1,0 +1,119 @@
+/**
+ * The `InvestigationPackageDownload` dynamic provider as it runs in the provider process: it shares the
+ * process's settings and its Defender client (token cache, rate budgets, status reader, connections) with
+ * every other resource of the package. The resource ID is the package's path.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isDefenderError } from "../../core/errors";
+import { redact } from "../../core/redact";
+import { configureProcess, currentSettings } from "../shared/providerSettings";
+import { failingConfigKey, surfaceError } from "../shared/surfaceError";
+import { DirectoryDestination } from "./directoryDestination";
+import { downloadEvidence } from "./downloadEvidence";
+import { checkDownloadInputs, diffDownloadInputs, downloadInputs } from "./downloadInputs";
+import { downloadOutputs, storedDigest, storedLocation } from "./downloadOutputs";
+import { isEvidenceError } from "./evidenceError";
+
+/** Cleans an error for the engine's output: redacted, with its stable code in brackets. */
+function surfaceDownloadError(error: unknown): Error {
+  if (isEvidenceError(error)) return new Error(redact(`${error.message} [${error.code}]`));
+  if (isDefenderError(error) && error.operation === "download") {
+    return new Error(
+      redact(
+        `Downloading the investigation package failed: ${error.message} [${error.code}] Nothing was kept.`,
+      ),
+    );
+  }
+  return surfaceError(error);
+}
+
+/** Downloads the package and returns the outputs; `location` keeps a re-download at its path. */
+async function download(
+  news: Record<string, unknown>,
+  location?: ReturnType<typeof storedLocation>,
+): Promise<{ id: string; outs: Record<string, unknown> }> {
+  const inputs = downloadInputs(news);
+  const evidence = await downloadEvidence(currentSettings(), inputs, location ? { location } : {});
+  return { id: evidence.location.path, outs: downloadOutputs(inputs, evidence) };
+}
+
+/** The provider implementation. Methods match `pulumi.dynamic.ResourceProvider`. */
+export const downloadProvider = {
+  /** Stores the stack config synchronously (concurrent first calls must see it). */
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    configureProcess(req);
+  },
+
+  /** Validates inputs and settings at preview: no API call, no transfer. */
+  async check(
+    _olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult> {
+    const { inputs, failures } = checkDownloadInputs(news);
+    try {
+      currentSettings();
+    } catch (error) {
+      failures.push({ property: failingConfigKey(error), reason: surfaceError(error).message });
+    }
+    return { inputs, failures };
+  },
+
+  /**
+   * A new actionId or directory is a new download (the old files stay). A file that the last refresh
+   * found missing or altered is an update, which downloads the same action again: no new collection.
+   */
+  async diff(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    const { changed, replaces, drifted } = diffDownloadInputs(olds, news);
+    return { changes: changed.length > 0 || drifted, replaces, deleteBeforeReplace: false };
+  },
+
+  /** Waits for the collection to succeed, then downloads, proves and records its package. */
+  async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+    try {
+      return await download(news);
+    } catch (error) {
+      throw surfaceDownloadError(error);
+    }
+  },
+
+  /**
+   * Hashes the file again (no API call): `fileStatus` says whether it is intact, missing, altered, or
+   * lacks its manifest. Anything but intact makes the next `up` download it again.
+   */
+  async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+    try {
+      const location = storedLocation(props);
+      const expected = storedDigest(props);
+      if (!location || !expected) return { id, props };
+      const inputs = downloadInputs(props);
+      const fileStatus = await new DirectoryDestination(inputs.directory).inspect(location, expected);
+      return { id, props: { ...props, fileStatus } };
+    } catch (error) {
+      throw surfaceDownloadError(error);
+    }
+  },
+
+  /** Re-downloads a drifted file to its path; otherwise only the stored inputs change. */
+  async update(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.UpdateResult> {
+    try {
+      const { drifted } = diffDownloadInputs(olds, news);
+      const location = storedLocation(olds);
+      if (drifted || !location) return { outs: (await download(news, location)).outs };
+      const { __provider: _provider, ...stored } = olds;
+      return { outs: { ...stored, ...downloadInputs(news) } };
+    } catch (error) {
+      throw surfaceDownloadError(error);
+    }
+  },
+
+  /** Evidence is never deleted: the files stay, only state is dropped. */
+  async delete(): Promise<void> {},
+};
