@@ -25,4 +25,13 @@ export {
 } from "../resources/collection/collectionInputs";
 export { CollectionIncompleteError, collectionOutputs } from "../resources/collection/collectionOutputs";
 export { collectionProvider } from "../resources/collection/collectionProvider";
+export {
+  checkDownloadInputs,
+  type DownloadInputs,
+  diffDownloadInputs,
+} from "../resources/download/downloadInputs";
+export { downloadProvider } from "../resources/download/downloadProvider";
+export type { EvidenceDestination, EvidenceFileStatus } from "../resources/download/evidenceDestination";
+export { EvidenceError, type EvidenceErrorCode, isEvidenceError } from "../resources/download/evidenceError";
+export { type EvidenceManifest, MANIFEST_SCHEMA } from "../resources/download/evidenceManifest";
 export { resolveSettings, type Settings } from "../settings/resolveSettings";

@@ -7,3 +7,7 @@ export {
   InvestigationPackageCollection,
   type InvestigationPackageCollectionArgs,
 } from "./investigationPackageCollection";
+export {
+  InvestigationPackageDownload,
+  type InvestigationPackageDownloadArgs,
+} from "./investigationPackageDownload";
