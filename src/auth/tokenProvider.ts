@@ -1,7 +1,7 @@
 /**
  * Access tokens for the Defender API, one provider per credential, shared by every resource in the
- * process: MSAL confidential client (secret, certificate, federated token file), MSAL managed identity, or
- * a static bearer token.
+ * process: MSAL confidential client (secret, certificate, federated token file), MSAL managed identity, the
+ * user signed in to the Azure CLI, or a static bearer token.
  *
  * Concurrent callers share one token request (MSAL alone would send one per caller on an empty cache),
  * and a token is reused until less than {@link TOKEN_REFRESH_MARGIN_MS} (divided by the time scale) is left.
@@ -14,6 +14,7 @@ import { registerSecret } from "../core/redact";
 import type { RetryOptions } from "../retry/retryStrategy";
 import type { Credential } from "../settings/credentials";
 import { authError } from "./authErrors";
+import { type AzureCliRunOptions, createAzureCliAcquire } from "./azureCliAcquire";
 import { type AcquiredToken, CachingTokenProvider } from "./cachingTokenProvider";
 import { createConfidentialClient, createManagedIdentityClient } from "./msalApps";
 import { StaticTokenProvider } from "./staticTokenProvider";
@@ -64,6 +65,11 @@ export interface TokenProviderOptions {
    * @default the defaults of `decideRetry`
    */
   retry?: RetryOptions;
+  /**
+   * How `az` is run for the Azure CLI credential (timeout, executable).
+   * @default `az` on PATH with `DEFAULT_AZURE_CLI_TIMEOUT_MS`
+   */
+  azureCli?: AzureCliRunOptions;
 }
 
 const KIND_LABELS: Readonly<Record<Credential["kind"], string>> = {
@@ -72,7 +78,13 @@ const KIND_LABELS: Readonly<Record<Credential["kind"], string>> = {
   federatedToken: "federated token file",
   managedIdentity: "managed identity",
   accessToken: "static token",
+  azureCli: "Azure CLI",
 };
+
+/** The resource of an OAuth scope (`https://host/.default` → `https://host`), as v1 endpoints and `az` want it. */
+function resourceOf(scope: string): string {
+  return scope.replace(/\/\.default$/, "");
+}
 
 /** What a token provider is built from: the credential and where its tokens come from. */
 export interface TokenSource {
@@ -105,9 +117,22 @@ function buildProvider(source: TokenSource, options: TokenProviderOptions): Toke
   const marginMs = TOKEN_REFRESH_MARGIN_MS / source.timeScale;
   const retry: RetryOptions = { timeScale: source.timeScale, ...options.retry };
 
+  if (credential.kind === "azureCli") {
+    // The CLI's failures are MDE_AUTH_FAILED without a status, so the shared retry loop does not repeat them.
+    return new CachingTokenProvider(
+      credential.kind,
+      createAzureCliAcquire({
+        resource: resourceOf(source.scope),
+        ...(credential.tenantId ? { tenantId: credential.tenantId } : {}),
+        ...options.azureCli,
+      }),
+      { marginMs, now, retry, ...(options.log ? { log: options.log } : {}) },
+    );
+  }
+
   if (credential.kind === "managedIdentity") {
     let app: Promise<ManagedIdentityApplication> | undefined;
-    const resource = source.scope.replace(/\/\.default$/, "");
+    const resource = resourceOf(source.scope);
     return new CachingTokenProvider(
       credential.kind,
       async (forceRefresh) => {

@@ -13,19 +13,41 @@ export type Credential =
   | { kind: "federatedToken"; tenantId: string; clientId: string; tokenFilePath: string }
   /** `clientId` selects a user-assigned identity; absent means system-assigned. */
   | { kind: "managedIdentity"; clientId?: string }
-  | { kind: "accessToken"; readonly accessToken: string };
+  | { kind: "accessToken"; readonly accessToken: string }
+  /**
+   * The user signed in to the Azure CLI (`az login`): tokens from `az account get-access-token`.
+   * `tenantId` is passed as `--tenant`; absent means the CLI's current tenant.
+   */
+  | { kind: "azureCli"; tenantId?: string };
+
+/**
+ * Application (client) id of the Azure CLI, the public client `az login` signs users in with. Delegated
+ * calls made with its tokens count against this application's quota in the tenant.
+ */
+export const AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 
 /** Kinds of {@link Credential}. */
 export type CredentialKind = Credential["kind"];
 
-/** The credential keys of configuration, in the order used when only the environment provides one. */
+/**
+ * The credential keys of configuration, in the order used when only the environment provides one. Kinds
+ * without `env` (managed identity, Azure CLI) are never chosen from the environment: they would pick up
+ * whatever identity the machine happens to have, so they must be asked for in config.
+ */
 export const CREDENTIAL_SOURCES: ReadonlyArray<{ kind: CredentialKind; key: ConfigKey; env?: string }> = [
   { kind: "accessToken", key: "mde:accessToken", env: "MDE_ACCESS_TOKEN" },
   { kind: "clientSecret", key: "mde:clientSecret", env: "AZURE_CLIENT_SECRET" },
   { kind: "clientCertificate", key: "mde:clientCertificatePath", env: "AZURE_CLIENT_CERTIFICATE_PATH" },
   { kind: "federatedToken", key: "mde:federatedTokenFile", env: "AZURE_FEDERATED_TOKEN_FILE" },
   { kind: "managedIdentity", key: "mde:useManagedIdentity" },
+  { kind: "azureCli", key: "mde:useAzureCli" },
 ];
+
+/** Boolean config keys: the kind is configured when the key is true, not merely set. */
+const FLAG_KINDS: ReadonlySet<CredentialKind> = new Set<CredentialKind>(["managedIdentity", "azureCli"]);
+
+// GUID or verified domain. The value becomes an argument of `az`: nothing that could read as an option.
+const TENANT_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.-]*$/;
 
 function requireIdentity(
   kind: CredentialKind,
@@ -71,16 +93,18 @@ export interface CredentialSource {
 
 /**
  * Chooses the one credential: exactly one credential key may be set in config (two are an error naming
- * both); when none is, the environment in the order of {@link CREDENTIAL_SOURCES}.
+ * both; a flag set to false does not count); when none is, the environment in the order of
+ * {@link CREDENTIAL_SOURCES}: `MDE_ACCESS_TOKEN`, `AZURE_CLIENT_SECRET`, `AZURE_CLIENT_CERTIFICATE_PATH`,
+ * `AZURE_FEDERATED_TOKEN_FILE`. Managed identity (`mde:useManagedIdentity`) and the Azure CLI
+ * (`mde:useAzureCli`) are used only when their flag is true in config.
  * @throws DefenderError `MDE_CONFIG_INVALID` naming the key at fault and what to do.
  */
 export function chooseCredential(source: CredentialSource): Credential {
   const cfg = source.config;
   const fromEnv = source.env;
   const { tenantId, clientId } = source;
-  const useManagedIdentity = parseBoolean("mde:useManagedIdentity", cfg("mde:useManagedIdentity"));
   const explicit = CREDENTIAL_SOURCES.filter(({ key, kind }) =>
-    kind === "managedIdentity" ? useManagedIdentity === true : cfg(key) !== undefined,
+    FLAG_KINDS.has(kind) ? parseBoolean(key, cfg(key)) === true : cfg(key) !== undefined,
   );
   if (explicit.length > 1) {
     const keys = explicit.map((s) => s.key);
@@ -109,8 +133,8 @@ export function chooseCredential(source: CredentialSource): Credential {
       "MDE_CONFIG_INVALID",
       "No Defender credential is configured. Set one of mde:clientSecret (or AZURE_CLIENT_SECRET), " +
         "mde:clientCertificatePath (AZURE_CLIENT_CERTIFICATE_PATH), mde:federatedTokenFile (AZURE_FEDERATED_TOKEN_FILE), " +
-        "mde:useManagedIdentity=true, or mde:accessToken (MDE_ACCESS_TOKEN); client credentials also need " +
-        "mde:tenantId and mde:clientId.",
+        "mde:useManagedIdentity=true, mde:useAzureCli=true (runs as the user signed in with `az login`), or " +
+        "mde:accessToken (MDE_ACCESS_TOKEN); client credentials also need mde:tenantId and mde:clientId.",
       { configKey: "mde:clientSecret" },
     );
   }
@@ -145,6 +169,18 @@ export function chooseCredential(source: CredentialSource): Credential {
     }
     case "managedIdentity":
       credential = clientId ? { kind: "managedIdentity", clientId } : { kind: "managedIdentity" };
+      break;
+    case "azureCli":
+      // mde:clientId is not used: the Azure CLI signs users in with its own application.
+      if (tenantId !== undefined && !TENANT_PATTERN.test(tenantId)) {
+        throw configError(
+          "mde:tenantId",
+          "a tenant id (GUID) or verified domain, e.g. contoso.onmicrosoft.com",
+          tenantId,
+          "mde:useAzureCli passes it to `az account get-access-token --tenant`; fix mde:tenantId or AZURE_TENANT_ID.",
+        );
+      }
+      credential = tenantId ? { kind: "azureCli", tenantId } : { kind: "azureCli" };
       break;
   }
   return credential as Credential;

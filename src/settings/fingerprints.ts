@@ -3,6 +3,7 @@
  * (that plus the credential). Never contain a secret.
  */
 import { createHash } from "node:crypto";
+import { AZURE_CLI_CLIENT_ID } from "./credentials";
 import type { Settings } from "./resolveSettings";
 
 /**
@@ -12,7 +13,8 @@ import type { Settings } from "./resolveSettings";
  */
 export function settingsFingerprint(settings: Settings): string {
   const host = new URL(settings.apiEndpoint).host.toLowerCase();
-  let app = settings.clientId ?? "";
+  // The Azure CLI's tokens are the CLI application's, whatever mde:clientId says.
+  let app = settings.credential.kind === "azureCli" ? AZURE_CLI_CLIENT_ID : (settings.clientId ?? "");
   if (!app && settings.credential.kind === "managedIdentity") app = "system-assigned-managed-identity";
   if (!app && settings.credential.kind === "accessToken") {
     app = `token:${createHash("sha256").update(settings.credential.accessToken).digest("hex").slice(0, 16)}`;
@@ -35,7 +37,9 @@ export function credentialFingerprint(settings: Settings): string {
           ? c.certificatePath
           : c.kind === "federatedToken"
             ? c.tokenFilePath
-            : (c.clientId ?? "");
+            : c.kind === "azureCli"
+              ? (c.tenantId ?? "")
+              : (c.clientId ?? "");
   const digest = createHash("sha256").update(material).digest("hex").slice(0, 16);
   return `${settingsFingerprint(settings)}|${c.kind}|${settings.authorityHost}|${settings.scope}|${digest}`;
 }
