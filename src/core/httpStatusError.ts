@@ -8,8 +8,10 @@ import { DefenderError, type DefenderErrorCode, type OperationInfo } from "./err
 export interface HttpErrorContext {
   /** The operation that failed. */
   operation: OperationInfo;
-  /** True when the token was a signed-in user's (delegated): a 403 then needs other fixes. */
+  /** True when the token was a signed-in user's (delegated): a 401 or 403 then needs other fixes. */
   delegated?: boolean;
+  /** The signed-in user (`upn` claim of a delegated token), to name in messages. */
+  user?: string;
   /** Device id or name involved, if any. */
   machineId?: string;
   /** MachineAction id involved, if any. */
@@ -27,6 +29,43 @@ export interface HttpErrorContext {
 function permissionList(perms: readonly string[]): string {
   if (perms.length <= 1) return `\`${perms[0] ?? "?"}\``;
   return `one of ${perms.map((p) => `\`${p}\``).join(", ")}`;
+}
+
+/**
+ * The Defender role permission a signed-in user needs per operation, as Microsoft's API pages name it.
+ * Collecting and the package link document "Alerts investigation"; a custom role's narrower
+ * "Collect investigation package" also allows them. Reads need "View data". The operation's delegated
+ * permissions (token `scp`) come from the operations table.
+ */
+const INVESTIGATION_ROLE =
+  '"Alerts investigation" (a custom role may grant "Collect investigation package" instead)';
+const ROLE_PERMISSION: Readonly<Record<string, string>> = {
+  collect: INVESTIGATION_ROLE,
+  getPackageUri: INVESTIGATION_ROLE,
+  // Undocumented for users; cancelling is a response action like collecting.
+  cancel: '"Alerts investigation" or "Active remediation actions"',
+};
+const READ_ROLE = '"View data" (Security operations)';
+
+/** The 403 message for a signed-in user's token: role, device group, delegated permission; never app consent. */
+function delegatedForbidden(
+  context: HttpErrorContext,
+  subject: string | undefined,
+  apiCode?: string,
+): string {
+  const { operation } = context;
+  const who = context.user ? `You are signed in as ${context.user}, and` : "You are signed in as a user, and";
+  const scopes = operation.delegatedPermissions ?? operation.permissions;
+  return (
+    `${who} Defender does not let this user do it: ${operation.label} was forbidden ` +
+    `(403${apiCode && apiCode !== "Forbidden" ? ` ${apiCode}` : ""}). A signed-in user needs all of: ` +
+    `(1) a Defender role with the permission ${ROLE_PERMISSION[operation.name] ?? READ_ROLE}, ` +
+    "assigned to a group the user is in (Microsoft Defender portal → Settings → Endpoints → Roles); " +
+    `(2) access to the device group of ${subject ?? "the device"} (Settings → Endpoints → Device groups → ` +
+    "User access); (3) the delegated permission " +
+    `${permissionList(scopes)} for the client the user signs in with (the Azure CLI for mde:useAzureCli). ` +
+    "Ask a Defender administrator for the missing role permission or device-group access, then run again."
+  );
 }
 
 /**
@@ -70,6 +109,12 @@ export function httpStatusError(status: number, context: HttpErrorContext): Defe
     message =
       `The Defender API rejected the request while ${what} (400).` +
       " Check the inputs (device id, comment, filter syntax).";
+  } else if (status === 401 && context.delegated) {
+    code = "MDE_UNAUTHORIZED";
+    message =
+      `The Defender API rejected the signed-in user's token${context.user ? ` (${context.user})` : ""} while ${what} ` +
+      "(401 Unauthorized). Sign in again (`az login --tenant <your Defender tenant>`), and check that mde:tenantId " +
+      "is the tenant of your Defender for Endpoint and the token is for the Defender API of the configured mde:cloud.";
   } else if (status === 401) {
     code = "MDE_UNAUTHORIZED";
     message =
@@ -79,13 +124,7 @@ export function httpStatusError(status: number, context: HttpErrorContext): Defe
       "and that a static token has not expired.";
   } else if (status === 403 && context.delegated) {
     code = "MDE_FORBIDDEN";
-    message =
-      `You are signed in as a user who may not do this: ${what} was forbidden (403${apiCode && apiCode !== "Forbidden" ? ` ${apiCode}` : ""}). ` +
-      `A signed-in user needs three things: the delegated permission ${permissionList(operation.delegatedPermissions ?? operation.permissions)} ` +
-      "consented for the application you sign in with; a Defender role with the permission " +
-      `${operation.name === "collect" ? '"Alerts investigation" (or a custom role with "Collect investigation package")' : '"View data"'} ` +
-      `(Microsoft Defender portal → Settings → Endpoints → Roles); and access to the device group of ${subject ?? "the device"}. ` +
-      "Ask a Defender administrator for the role or the device group, or run as an application with mde:clientSecret.";
+    message = delegatedForbidden(context, subject, apiCode);
   } else if (status === 403) {
     code = "MDE_FORBIDDEN";
     message =
