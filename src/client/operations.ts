@@ -69,7 +69,16 @@ export const OPERATIONS = {
       "Machine.StopAndQuarantine",
       "Machine.LiveResponse",
     ],
-    delegatedPermissions: ["Machine.CollectForensics"],
+    // Microsoft lists the same seven response permissions for a signed-in user.
+    delegatedPermissions: [
+      "Machine.CollectForensics",
+      "Machine.Isolate",
+      "Machine.RestrictExecution",
+      "Machine.Scan",
+      "Machine.Offboard",
+      "Machine.StopAndQuarantine",
+      "Machine.LiveResponse",
+    ],
     label: "cancelling a machine action",
   },
   getMachine: {

@@ -6,7 +6,7 @@
 import { type Dispatcher, request } from "undici";
 import { DefenderError, type OperationInfo } from "../core/errors";
 import { httpStatusError } from "../core/httpStatusError";
-import { isDelegatedToken } from "../core/jwtClaims";
+import { isDelegatedToken, jwtClaims } from "../core/jwtClaims";
 import { redactUrl } from "../core/redact";
 import { retryAfterMs } from "../retry/retryStrategy";
 import { networkError } from "./networkErrors";
@@ -212,6 +212,7 @@ export class HttpClient {
       throw httpStatusError(response.status, {
         operation: options.operation,
         delegated: isDelegatedToken(options.token),
+        ...signedInUser(options.token),
         ...parsed,
         ...(options.machineId !== undefined ? { machineId: options.machineId } : {}),
         ...(options.actionId !== undefined ? { actionId: options.actionId } : {}),
@@ -231,4 +232,12 @@ export class HttpClient {
       );
     }
   }
+}
+
+/** The signed-in user a delegated token names (`upn`, else `unique_name`), to say who was refused. */
+function signedInUser(token: string): { user?: string } {
+  if (!isDelegatedToken(token)) return {};
+  const claims = jwtClaims(token);
+  const user = claims?.upn ?? claims?.unique_name;
+  return typeof user === "string" ? { user } : {};
 }
