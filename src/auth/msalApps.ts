@@ -14,6 +14,7 @@ import { configError, type DefenderError } from "../core/errors";
 import { redact, registerSecret } from "../core/redact";
 import { readClientCertificate } from "../settings/certificateFile";
 import type { Credential } from "../settings/credentials";
+import { githubOidcAssertion } from "./githubOidcAssertion";
 import { createMsalNetworkClient } from "./msalNetworkClient";
 
 /** Authority hosts of Microsoft Entra ID: MSAL knows their metadata and discovers nothing else. */
@@ -88,9 +89,15 @@ export interface MsalAppOptions {
   onNetworkError: (error: DefenderError) => void;
 }
 
-/** The confidential client of a secret, certificate or federated token file credential. */
+/** Credential kinds served by a confidential client. */
+export type ConfidentialCredential = Extract<
+  Credential,
+  { kind: "clientSecret" | "clientCertificate" | "federatedToken" | "githubOidc" }
+>;
+
+/** The confidential client of a secret, certificate, federated token file or GitHub OIDC credential. */
 export async function createConfidentialClient(
-  credential: Extract<Credential, { kind: "clientSecret" | "clientCertificate" | "federatedToken" }>,
+  credential: ConfidentialCredential,
   options: MsalAppOptions,
 ): Promise<ConfidentialClientApplication> {
   const msal = await import("@azure/msal-node");
@@ -106,6 +113,8 @@ export async function createConfidentialClient(
     auth.clientSecret = credential.clientSecret;
   } else if (credential.kind === "clientCertificate") {
     auth.clientCertificate = readClientCertificate("mde:clientCertificatePath", credential.certificatePath);
+  } else if (credential.kind === "githubOidc") {
+    auth.clientAssertion = githubOidcAssertion(credential, options.dispatcher);
   } else {
     const path = credential.tokenFilePath;
     // Re-read on every token request: the platform rotates the file (AKS, GitHub Actions).

@@ -79,6 +79,7 @@ const KIND_LABELS: Readonly<Record<Credential["kind"], string>> = {
   managedIdentity: "managed identity",
   accessToken: "static token",
   azureCli: "Azure CLI",
+  githubOidc: "GitHub Actions OIDC token",
 };
 
 /** The resource of an OAuth scope (`https://host/.default` → `https://host`), as v1 endpoints and `az` want it. */

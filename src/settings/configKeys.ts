@@ -22,6 +22,7 @@ export const CONFIG_KEYS = [
   "mde:federatedTokenFile",
   "mde:useManagedIdentity",
   "mde:useAzureCli",
+  "mde:useOidc",
   "mde:accessToken",
   "mde:cloud",
   "mde:apiEndpoint",

@@ -2,6 +2,7 @@
  * The credential kinds, how each is chosen from configuration, and the checks each needs up front.
  */
 import { configError, DefenderError } from "../core/errors";
+import { registerSecret } from "../core/redact";
 import { readClientCertificate } from "./certificateFile";
 import type { ConfigKey } from "./configKeys";
 import { parseBoolean, requireReadable } from "./configValues";
@@ -18,7 +19,18 @@ export type Credential =
    * The user signed in to the Azure CLI (`az login`): tokens from `az account get-access-token`.
    * `tenantId` is passed as `--tenant`; absent means the CLI's current tenant.
    */
-  | { kind: "azureCli"; tenantId?: string };
+  | { kind: "azureCli"; tenantId?: string }
+  /**
+   * GitHub Actions workload identity federation: the runner's ID token (requested from `requestUrl`
+   * with the secret `requestToken`) is the client assertion of every token request.
+   */
+  | {
+      kind: "githubOidc";
+      tenantId: string;
+      clientId: string;
+      requestUrl: string;
+      readonly requestToken: string;
+    };
 
 /**
  * Application (client) id of the Azure CLI, the public client `az login` signs users in with. Delegated
@@ -39,12 +51,18 @@ export const CREDENTIAL_SOURCES: ReadonlyArray<{ kind: CredentialKind; key: Conf
   { kind: "clientSecret", key: "mde:clientSecret", env: "AZURE_CLIENT_SECRET" },
   { kind: "clientCertificate", key: "mde:clientCertificatePath", env: "AZURE_CLIENT_CERTIFICATE_PATH" },
   { kind: "federatedToken", key: "mde:federatedTokenFile", env: "AZURE_FEDERATED_TOKEN_FILE" },
+  // The names @pulumi/azure-native uses for the same job, so one workflow configures both.
+  { kind: "githubOidc", key: "mde:useOidc", env: "ARM_USE_OIDC" },
   { kind: "managedIdentity", key: "mde:useManagedIdentity" },
   { kind: "azureCli", key: "mde:useAzureCli" },
 ];
 
 /** Boolean config keys: the kind is configured when the key is true, not merely set. */
-const FLAG_KINDS: ReadonlySet<CredentialKind> = new Set<CredentialKind>(["managedIdentity", "azureCli"]);
+const FLAG_KINDS: ReadonlySet<CredentialKind> = new Set<CredentialKind>([
+  "managedIdentity",
+  "azureCli",
+  "githubOidc",
+]);
 
 // GUID or verified domain. The value becomes an argument of `az`: nothing that could read as an option.
 const TENANT_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.-]*$/;
@@ -75,6 +93,7 @@ function requireIdentity(
 }
 
 function hideSecret<T extends object>(target: T, field: string, value: string): T {
+  registerSecret(value);
   Object.defineProperty(target, field, { value, enumerable: false, writable: false });
   return target;
 }
@@ -121,7 +140,14 @@ export function chooseCredential(source: CredentialSource): Credential {
     chosen = { kind: first.kind, key: first.key, value: cfg(first.key) ?? "true" };
   } else {
     for (const source of CREDENTIAL_SOURCES) {
-      const value = source.env ? fromEnv(source.env) : undefined;
+      const raw = source.env ? fromEnv(source.env) : undefined;
+      // A flag in the environment counts when it says true (ARM_USE_OIDC=false chooses nothing).
+      const value =
+        raw !== undefined && FLAG_KINDS.has(source.kind)
+          ? parseBoolean(source.env as string, raw)
+            ? raw
+            : undefined
+          : raw;
       if (source.env && value) {
         chosen = { kind: source.kind, key: source.env, value };
         break;
@@ -170,6 +196,33 @@ export function chooseCredential(source: CredentialSource): Credential {
     case "managedIdentity":
       credential = clientId ? { kind: "managedIdentity", clientId } : { kind: "managedIdentity" };
       break;
+    case "githubOidc": {
+      const ids = requireIdentity("githubOidc", chosen.key, tenantId, clientId);
+      const requestUrl = fromEnv("ACTIONS_ID_TOKEN_REQUEST_URL") ?? fromEnv("ARM_OIDC_REQUEST_URL");
+      const requestToken = fromEnv("ACTIONS_ID_TOKEN_REQUEST_TOKEN") ?? fromEnv("ARM_OIDC_REQUEST_TOKEN");
+      if (!requestUrl || !requestToken) {
+        throw configError(
+          chosen.key,
+          "a GitHub Actions job that may request an ID token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN)",
+          undefined,
+          "Give the job `permissions: id-token: write`; outside GitHub Actions use another credential.",
+        );
+      }
+      if (!/^https:\/\//i.test(requestUrl)) {
+        throw configError(
+          "ACTIONS_ID_TOKEN_REQUEST_URL",
+          "an https:// URL",
+          undefined,
+          "The runner sets it; do not override it.",
+        );
+      }
+      credential = hideSecret(
+        { kind: "githubOidc", ...ids, requestUrl } as Credential,
+        "requestToken",
+        requestToken,
+      );
+      break;
+    }
     case "azureCli":
       // mde:clientId is not used: the Azure CLI signs users in with its own application.
       if (tenantId !== undefined && !TENANT_PATTERN.test(tenantId)) {
