@@ -11,7 +11,6 @@
 import { createHash, type Hash } from "node:crypto";
 import { type Dispatcher, request } from "undici";
 import { DefenderError } from "../../core/errors";
-import { redactUrl } from "../../core/redact";
 import { USER_AGENT } from "../../http/httpClient";
 import { networkError } from "../../http/networkErrors";
 import { StopRetrying, withRetries } from "../../retry/retryLoop";
@@ -19,7 +18,7 @@ import { type RetryOptions, retryAfterMs } from "../../retry/retryStrategy";
 import type { StagedPackage } from "./evidenceDestination";
 import { EvidenceError } from "./evidenceError";
 import { isComplete, newProgress, planResponse, resumeHeaders, type TransferProgress } from "./rangeResume";
-import { transferStatusError } from "./transferStatusError";
+import { linkTarget, transferStatusError } from "./transferStatusError";
 
 /** Default of {@link PackageTransferOptions.maxLinkRenewals}. */
 export const MAX_LINK_RENEWALS = 3;
@@ -170,7 +169,7 @@ class Transfer {
   private async attempt(): Promise<PackageTransferResult> {
     const { dispatcher, signal } = this.options;
     const link = await this.currentLink();
-    const target = `GET ${redactUrl(link)}`;
+    const target = linkTarget(link);
     let response: Dispatcher.ResponseData;
     try {
       response = await request(link, {

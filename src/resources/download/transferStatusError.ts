@@ -5,6 +5,18 @@
  */
 import { DefenderError, type DefenderErrorCode } from "../../core/errors";
 
+/**
+ * How messages name a download request: the host only. The whole link is the secret (its path can carry
+ * tokens too), so not even a redacted form of it is shown.
+ */
+export function linkTarget(link: string): string {
+  try {
+    return `GET <package link on ${new URL(link).host}>`;
+  } catch {
+    return "GET <package link>";
+  }
+}
+
 function codeFor(status: number): DefenderErrorCode {
   if (status === 401) return "MDE_UNAUTHORIZED";
   if (status === 403) return "MDE_FORBIDDEN";
