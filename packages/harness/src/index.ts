@@ -1,8 +1,11 @@
 /**
  * The private harness of pulumi-mde's tests, benchmark and demo: local stacks on the real engine
- * (`localStack`), emulator-backed stacks and fleets (`emulatorStack`).
+ * (`localStack`), emulator-backed stacks and fleets (`emulatorStack`), folder programs run with the
+ * CLI (`folderProgram`), and the library packed or installed into a project of its own (`consumerProject`).
  *
  * @packageDocumentation
  */
+export * from "./consumerProject";
 export * from "./emulatorStack";
+export * from "./folderProgram";
 export * from "./localStack";
