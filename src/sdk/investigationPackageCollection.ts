@@ -109,9 +109,11 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
    * @param name The unique name of the resource.
    * @param args What to collect, from which device, and how to behave.
    * @param opts Resource options. To bring an existing action into state use `adoptActionId`:
-   *   the `import` option does not work for dynamic resources.
+   *   the `import` option does not work for dynamic resources, and is refused here.
+   * @throws Error when `opts.import` is set, naming `adoptActionId` as the way to do it.
    */
   constructor(name: string, args: InvestigationPackageCollectionArgs, opts?: pulumi.CustomResourceOptions) {
+    if (opts?.import !== undefined) throw importNotSupported(name, opts.import);
     super(
       COLLECTION_TYPE,
       name,
@@ -138,4 +140,15 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
       opts,
     );
   }
+}
+
+/**
+ * The error for the `import` resource option: the engine cannot import a dynamic resource
+ * (pulumi/pulumi#16175) and would fail later with an unrelated message, so the constructor says
+ * what to do instead.
+ */
+function importNotSupported(name: string, id: pulumi.ID): Error {
+  return new Error(
+    `InvestigationPackageCollection "${name}": the \`import\` resource option is not supported (Pulumi cannot import dynamic resources, pulumi/pulumi#16175). To bring an existing collection into state, remove \`import\` and set \`adoptActionId: "${id}"\` in the resource's arguments: the action is read from Defender and no new collection is started.`,
+  );
 }
