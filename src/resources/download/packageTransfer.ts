@@ -8,7 +8,6 @@
  * The link is a bearer secret: it is requested with no Authorization header (the link alone authorizes),
  * and it appears in no message or log line (redacted, and registered as a secret by the client).
  */
-import { createHash, type Hash } from "node:crypto";
 import { type Dispatcher, request } from "undici";
 import { DefenderError } from "../../core/errors";
 import { USER_AGENT } from "../../http/httpClient";
@@ -17,11 +16,11 @@ import { StopRetrying, withRetries } from "../../retry/retryLoop";
 import { type RetryOptions, retryAfterMs } from "../../retry/retryStrategy";
 import type { StagedPackage } from "./evidenceDestination";
 import { EvidenceError } from "./evidenceError";
+import { PackageLink } from "./packageLink";
 import { isComplete, newProgress, planResponse, resumeHeaders, type TransferProgress } from "./rangeResume";
+import { TransferDigest } from "./transferDigest";
 import { linkTarget, transferStatusError } from "./transferStatusError";
 
-/** Default of {@link PackageTransferOptions.maxLinkRenewals}. */
-export const MAX_LINK_RENEWALS = 3;
 /** Default of {@link PackageTransferOptions.maxRestarts}. */
 export const MAX_TRANSFER_RESTARTS = 2;
 
@@ -41,7 +40,7 @@ export interface PackageTransferOptions {
   signal?: AbortSignal;
   /** Receives one redacted line per retry. @default no logging */
   log?: (line: string) => void;
-  /** Fresh links fetched after the first one was refused (403). @default MAX_LINK_RENEWALS (3) */
+  /** Fresh links fetched after the first one was refused (403). @default MAX_LINK_RENEWALS (3) of packageLink */
   maxLinkRenewals?: number;
   /** Transfers started over after a failed check or an unusable range. @default MAX_TRANSFER_RESTARTS (2) */
   maxRestarts?: number;
@@ -80,17 +79,15 @@ function startOverError(message: string, cause?: unknown): DefenderError {
 /** One package transfer: its progress and digests survive between the loop's attempts. */
 class Transfer {
   private progress: TransferProgress = newProgress();
-  private sha256: Hash = createHash("sha256");
-  private md5: Hash = createHash("md5");
-  private expectedMd5: string | undefined;
-  private link: string | undefined;
-  private linkRequests = 0;
-  private renewals = 0;
+  private readonly digest = new TransferDigest();
+  private readonly link: PackageLink;
   private restarts = 0;
   private resumed = 0;
   private restarted = 0;
 
-  constructor(private readonly options: PackageTransferOptions) {}
+  constructor(private readonly options: PackageTransferOptions) {
+    this.link = new PackageLink(options.fetchLink, options.maxLinkRenewals);
+  }
 
   run(): Promise<PackageTransferResult> {
     const { options } = this;
@@ -124,15 +121,7 @@ class Transfer {
     }
     if (error.status === 403) {
       // An expired (or otherwise refused) link: Blob Storage answers 403 AuthenticationFailed.
-      if (this.renewals >= (this.options.maxLinkRenewals ?? MAX_LINK_RENEWALS)) {
-        throw new EvidenceError(
-          "MDE_PACKAGE_LINK_UNAVAILABLE",
-          `The download host refused ${this.renewals + 1} package links in a row (${error.apiCode ?? "403"}). Links are short-lived: check that the clock of this machine is right and that no proxy holds requests back, then run \`pulumi up\` again.`,
-          { cause: error },
-        );
-      }
-      this.renewals++;
-      this.link = undefined;
+      this.link.refused(error);
       this.options.log?.(`download: link refused (${error.apiCode ?? "403"}); fetching a fresh one`);
       return "again";
     }
@@ -143,9 +132,7 @@ class Transfer {
 
   private async startOver(): Promise<void> {
     this.progress = newProgress();
-    this.sha256 = createHash("sha256");
-    this.md5 = createHash("md5");
-    this.expectedMd5 = undefined;
+    this.digest.reset();
     this.restarted++;
     try {
       await this.options.sink.restart();
@@ -154,21 +141,9 @@ class Transfer {
     }
   }
 
-  private async currentLink(): Promise<string> {
-    if (this.link) return this.link;
-    try {
-      this.link = await this.options.fetchLink();
-    } catch (error) {
-      // Its own calls were retried already (429, 5xx): what comes out is final.
-      throw new StopRetrying(error);
-    }
-    this.linkRequests++;
-    return this.link;
-  }
-
   private async attempt(): Promise<PackageTransferResult> {
     const { dispatcher, signal } = this.options;
-    const link = await this.currentLink();
+    const link = await this.link.current();
     const target = linkTarget(link);
     let response: Dispatcher.ResponseData;
     try {
@@ -194,11 +169,11 @@ class Transfer {
     }
     if (plan.kind === "fromStart") {
       if (plan.discard) await this.startOver();
-      this.expectedMd5 = headers["content-md5"];
+      this.digest.expectedMd5 = headers["content-md5"];
     } else {
       this.resumed++;
       // On a range read Blob Storage sends the whole blob's MD5 under another name.
-      this.expectedMd5 = headers["x-ms-blob-content-md5"] ?? this.expectedMd5;
+      this.digest.expectedMd5 = headers["x-ms-blob-content-md5"] ?? this.digest.expectedMd5;
     }
     this.progress = progress;
     await this.receive(response, target);
@@ -235,16 +210,15 @@ class Transfer {
           }),
         );
       }
-      this.sha256.update(chunk);
-      this.md5.update(chunk);
+      this.digest.update(chunk);
       this.progress.bytesWritten += chunk.length;
     }
   }
 
   private async finish(): Promise<PackageTransferResult> {
-    const md5 = this.md5.digest("base64");
-    const sha256 = this.sha256.digest("hex");
-    if (this.expectedMd5 !== undefined && this.expectedMd5 !== md5) {
+    const { expectedMd5 } = this.digest;
+    const { sha256, md5Matches } = this.digest.finish();
+    if (!md5Matches) {
       throw startOverError(
         `The package's bytes do not match the Content-MD5 the server sent (${this.progress.bytesWritten} bytes received).`,
       );
@@ -253,9 +227,9 @@ class Transfer {
     return {
       sha256,
       sizeInBytes: this.progress.bytesWritten,
-      ...(this.expectedMd5 !== undefined ? { contentMd5: this.expectedMd5 } : {}),
+      ...(expectedMd5 !== undefined ? { contentMd5: expectedMd5 } : {}),
       zipEntries: entries,
-      linkRequests: this.linkRequests,
+      linkRequests: this.link.requests,
       resumedTransfers: this.resumed,
       restartedTransfers: this.restarted,
     };
