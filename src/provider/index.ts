@@ -8,6 +8,21 @@
 import "./requireNode";
 
 export { type CollectResult, DefenderClient } from "../client/defenderClient";
+export {
+  type DeviceTargetProblem,
+  deviceAmbiguous,
+  deviceNotActive,
+  deviceNotFound,
+} from "../client/deviceTargetErrors";
+export { buildMachineFilter, type MachineCriteria } from "../client/machineFilter";
+export {
+  findMachinesByName,
+  type ListAllMachinesOptions,
+  listAllMachines,
+  type MachineReader,
+  type ResolveMachineOptions,
+  resolveMachine,
+} from "../client/machineQuery";
 export { getDefenderClient } from "../client/sharedClients";
 export {
   FINAL_STATUSES,
