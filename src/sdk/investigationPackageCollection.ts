@@ -6,9 +6,30 @@ import * as pulumi from "@pulumi/pulumi";
 export interface InvestigationPackageCollectionArgs {
   /**
    * Defender device ID: 40 lowercase hex characters (32 to 40 accepted), as shown on the device
-   * page or returned by `GET /api/machines/{computerDnsName}`. A change starts a new collection.
+   * page or returned by {@link getMachines}. Give this or `computerDnsName`, not both. A change starts
+   * a new collection.
    */
-  machineId: pulumi.Input<string>;
+  machineId?: pulumi.Input<string>;
+  /**
+   * The device's computer name as Defender shows it (e.g. `ws-042.contoso.com`, compared without case),
+   * instead of `machineId`. It is resolved through the Machines API when the collection starts, and the
+   * device ID it resolves to is the `machineId` output. No device by that name, or several (a
+   * re-onboarded device keeps its name and gets a new ID), fails the update, naming each candidate, and
+   * starts nothing. A change starts a new collection; a refresh that fills in `machineId` does not.
+   */
+  computerDnsName?: pulumi.Input<string>;
+  /**
+   * With `computerDnsName` (or `machineId`): how long the create waits for the device to appear in
+   * Defender (a lab VM onboards minutes after it boots), looking it up every 30 seconds within the
+   * Machines API's budget, before failing. At most 1440 (one day). @default 0
+   */
+  deviceWaitInMinutes?: pulumi.Input<number>;
+  /**
+   * `true`: a device whose `healthStatus` is not `Active` fails the create, naming its status and when
+   * it was last seen, before anything is posted (an inactive device would leave the collection Pending
+   * until it times out). @default false
+   */
+  requireActiveDevice?: pulumi.Input<boolean>;
   /**
    * Why the package is collected, sent as `Comment` and shown in Defender's action center
    * (at most 1000 characters, no control characters but tab and newline). A change starts a new
@@ -78,6 +99,16 @@ export const COLLECTION_TYPE = "pulumi-nodejs:dynamic/mde:InvestigationPackageCo
  *   waitForCompletion: true,
  * });
  * export const actionId = ws042.actionId;
+ *
+ * // By name (resolved when the collection starts), or every device carrying a tag:
+ * new InvestigationPackageCollection("lab-vm", {
+ *   computerDnsName: "lab-vm-01.contoso.com",
+ *   comment: "IR-4711",
+ *   deviceWaitInMinutes: 15,
+ *   requireActiveDevice: true,
+ * });
+ * const { machines } = await getMachines({ tag: "incident-4711" });
+ * for (const m of machines) new InvestigationPackageCollection(m.id, { machineId: m.id, comment: "IR-4711" });
  * ```
  */
 export class InvestigationPackageCollection extends pulumi.CustomResource {
@@ -85,9 +116,9 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
   declare readonly actionId: pulumi.Output<string>;
   /** `Pending`, `InProgress`, `Succeeded`, `Failed`, `TimeOut` or `Cancelled`, as of the last create or refresh. */
   declare readonly status: pulumi.Output<string>;
-  /** Device ID. */
+  /** Device ID: as given, or the one `computerDnsName` resolved to. */
   declare readonly machineId: pulumi.Output<string>;
-  /** Device name, when Defender reports it (often null while `Pending`). */
+  /** Device name: as declared (lower-cased), or as Defender reports it (often null while `Pending`). */
   declare readonly computerDnsName: pulumi.Output<string | undefined>;
   /** App ID or UPN that requested the collection. */
   declare readonly requestor: pulumi.Output<string | undefined>;
@@ -120,6 +151,9 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
       {
         __provider: PROVIDER_TEXT,
         machineId: args?.machineId,
+        computerDnsName: args?.computerDnsName,
+        deviceWaitInMinutes: args?.deviceWaitInMinutes,
+        requireActiveDevice: args?.requireActiveDevice,
         comment: args?.comment,
         triggers: args?.triggers,
         waitForCompletion: args?.waitForCompletion,
@@ -130,7 +164,6 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
         pulumiStack: `${pulumi.getProject()}/${pulumi.getStack()}`,
         actionId: undefined,
         status: undefined,
-        computerDnsName: undefined,
         requestor: undefined,
         requestorComment: undefined,
         creationDateTimeUtc: undefined,

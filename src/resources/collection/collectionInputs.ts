@@ -2,6 +2,13 @@
  * Validation and normalisation of `InvestigationPackageCollection` inputs. Pure: no I/O, so
  * `check` can reject bad input at `pulumi preview`, before any API call.
  */
+import {
+  checkDeviceTarget,
+  type DeviceTargetInputs,
+  deviceKeyOf,
+  deviceTargetInputs,
+  normaliseDeviceTarget,
+} from "./collectionTargetInputs";
 
 /** What the engine passes for a value not known yet (preview of a computed input). */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -18,8 +25,11 @@ export const MAX_COMPLETION_TIMEOUT_IN_MINUTES = 7 * 24 * 60;
 /** What to do when the device already runs a collection. */
 export type ConflictPolicy = "adopt" | "fail";
 
-/** Inputs of a collection after `check`: defaults filled in, machine ID lower-cased. */
-export interface CollectionInputs {
+/**
+ * Inputs of a collection after `check`: defaults filled in, machine ID lower-cased. `machineId` is empty
+ * for a device named by `computerDnsName` until create resolves it.
+ */
+export interface CollectionInputs extends DeviceTargetInputs {
   machineId: string;
   comment: string;
   triggers?: unknown[];
@@ -50,10 +60,19 @@ export const INPUT_NAMES = [
   "onConflict",
   "pulumiStack",
   "adoptActionId",
+  "computerDnsName",
+  "deviceWaitInMinutes",
+  "requireActiveDevice",
 ] as const;
 
-/** Inputs whose change starts a new collection. */
-export const REPLACING_INPUTS = ["machineId", "comment", "triggers", "adoptActionId"] as const;
+/** Inputs whose change starts a new collection (of machineId and computerDnsName, the one the program gives). */
+export const REPLACING_INPUTS = [
+  "machineId",
+  "computerDnsName",
+  "comment",
+  "triggers",
+  "adoptActionId",
+] as const;
 
 /** Inputs that only govern this provider's behaviour: a change updates state, nothing else. */
 export const BEHAVIOUR_INPUTS = [
@@ -61,6 +80,8 @@ export const BEHAVIOUR_INPUTS = [
   "completionTimeoutInMinutes",
   "cancelOnDelete",
   "onConflict",
+  "deviceWaitInMinutes",
+  "requireActiveDevice",
 ] as const;
 
 const HEX_ID = /^[0-9a-f]{32,40}$/i;
@@ -87,7 +108,7 @@ function checkMachineId(value: unknown): string | undefined {
   const hint =
     "Give the device ID from the Defender portal (device page, or GET /api/machines/{computerDnsName}).";
   if (typeof value !== "string" || value.trim() === "") {
-    return `machineId is required: expected the device's hex ID (32 to 40 characters), got ${describe(value)}. ${hint}`;
+    return `machineId is required: expected the device's hex ID (32 to 40 characters), got ${describe(value)}. ${hint} Or name the device by computerDnsName instead.`;
   }
   const trimmed = value.trim();
   if (HEX_ID.test(trimmed)) return undefined;
@@ -170,7 +191,10 @@ export function checkCollectionInputs(news: Record<string, unknown>): {
   };
   const known = (name: string) => !isUnknown(news[name]);
 
-  if (known("machineId")) judge("machineId", checkMachineId(news.machineId));
+  // A device named by computerDnsName alone needs no machineId: create resolves it.
+  if (known("machineId") && deviceKeyOf(news) === "machineId")
+    judge("machineId", checkMachineId(news.machineId));
+  failures.push(...checkDeviceTarget(news, known));
   if (known("comment")) judge("comment", checkComment(news.comment));
   if (known("triggers")) judge("triggers", checkTriggers(news.triggers));
   if (known("waitForCompletion"))
@@ -189,6 +213,7 @@ export function checkCollectionInputs(news: Record<string, unknown>): {
   inputs.completionTimeoutInMinutes ??= DEFAULT_COMPLETION_TIMEOUT_IN_MINUTES;
   inputs.cancelOnDelete ??= false;
   inputs.onConflict ??= "adopt";
+  normaliseDeviceTarget(inputs, known);
   return { inputs, failures };
 }
 
@@ -208,6 +233,7 @@ export function collectionInputs(props: Record<string, unknown>): CollectionInpu
     pulumiStack: typeof props.pulumiStack === "string" ? props.pulumiStack : undefined,
     adoptActionId:
       typeof props.adoptActionId === "string" ? props.adoptActionId.trim().toLowerCase() : undefined,
+    ...deviceTargetInputs(props),
   };
 }
 
@@ -226,7 +252,11 @@ export function diffCollectionInputs(
   const before = collectionInputs(olds);
   const after = collectionInputs(news);
   const changed: string[] = [];
+  const deviceKey = deviceKeyOf(news);
   for (const name of [...REPLACING_INPUTS, ...BEHAVIOUR_INPUTS]) {
+    // Only the input the program names the device by counts: the other is an output (the resolved ID,
+    // or the name Defender reports) that create or a refresh fills in while nothing changes.
+    if ((name === "machineId" || name === "computerDnsName") && name !== deviceKey) continue;
     const a = news[name];
     if (isUnknown(a)) {
       changed.push(name);

@@ -19,7 +19,9 @@ import {
   collectionInputs,
   diffCollectionInputs,
 } from "./collectionInputs";
-import { CollectionIncompleteError, collectionOutputs, statusHint } from "./collectionOutputs";
+import { CollectionIncompleteError, statusHint } from "./collectionOutputs";
+// collectionOutputs through collectionTarget: it keeps a declared computer name while Defender reports none.
+import { collectionOutputs, resolveTarget, withStoredTarget } from "./collectionTarget";
 import { waitForFinal } from "./waitForFinal";
 
 /** Fails the operation (keeping the resource in state) when a waited-for action did not succeed. */
@@ -127,7 +129,8 @@ export const collectionProvider = {
   async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
     try {
       const settings = currentSettings();
-      const inputs = collectionInputs(news);
+      // The device first: a name is resolved (and an Active device required) before anything is posted.
+      const inputs = await resolveTarget(settings, collectionInputs(news));
       let result: CollectResult;
       if (inputs.adoptActionId) {
         result = { action: await adoptExisting(settings, inputs), adopted: true };
@@ -186,7 +189,7 @@ export const collectionProvider = {
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.UpdateResult> {
     try {
-      const inputs = collectionInputs(news);
+      const inputs = withStoredTarget(collectionInputs(news), olds);
       const status = typeof olds.status === "string" ? olds.status : "Pending";
       const known: MachineAction = {
         id,
