@@ -4,6 +4,14 @@
  * @packageDocumentation
  */
 export {
+  type GetMachinesArgs,
+  type GetMachinesOutputArgs,
+  type GetMachinesResult,
+  getMachines,
+  getMachinesOutput,
+  type Machine,
+} from "./getMachines";
+export {
   InvestigationPackageCollection,
   type InvestigationPackageCollectionArgs,
 } from "./investigationPackageCollection";
