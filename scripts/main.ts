@@ -1,40 +1,77 @@
 /**
- * The main job (`npm start`): a collection run from start to finish on the real Pulumi engine
- * against the local Defender emulator. It starts the emulator in-process, collects investigation
- * packages from a handful of devices (waiting for the online ones), refreshes, prints a summary,
- * then destroys the stack. Exits non-zero when an online device did not yield a package.
+ * The main job (`npm start`): the incident-response runbook (the root `Pulumi.yaml`, a folder program)
+ * run with the real `pulumi` CLI against the local Defender emulator, the way a responder runs it.
+ * It collects from devices named by computer name, by device ID and by tag, waits for each, downloads
+ * every package with its hash and manifest into `.demo/evidence`, prints the chain of custody, and
+ * leaves the stack for inspection. Run it again: nothing to do. `npm start -- --destroy` removes it.
+ *
+ * Everything it keeps is under `.demo/` (gitignored): the stack's state, its config file and the
+ * evidence. The emulator runs only while this script does.
  */
-
-import { InvestigationPackageCollection } from "pulumi-mde";
-import type { Device, Emulator } from "pulumi-mde-emulator";
-import { startEmulator } from "pulumi-mde-emulator";
-import { createTestStack } from "pulumi-mde-harness";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { FLEET_ROLES, startEmulator } from "pulumi-mde-emulator";
+import { ENGINE_BIN, engineEnv, REPO_ROOT } from "pulumi-mde-harness";
 
 /** One emulated minute per real second: a collection (about 6 emulated minutes) takes seconds. */
 const TIME_SCALE = 60;
+const DEMO_DIR = path.join(REPO_ROOT, ".demo");
+const STACK = "demo";
+const CONFIG_FILE = path.join(DEMO_DIR, `Pulumi.${STACK}.yaml`);
+const EVIDENCE_DIR = path.join(DEMO_DIR, "evidence");
+/** A stable identity for the emulator's app, so the stack's config means the same thing every run. */
+const DEMO_APP = {
+  tenantId: "4a8b6a5e-5d4f-4a36-9f2e-0d3c2b1a7e61",
+  clientId: "9d2f6c1e-7b3a-4e58-8c4d-1f0a2b3c4d5e",
+  clientSecret: "demo-secret-for-the-local-emulator-only",
+};
 
-/** Platforms to collect from, one device each, plus one device that is offline. */
-const WANTED_PLATFORMS = ["Windows11", "Windows10", "WindowsServer2022", "Linux", "macOS"];
+const env = {
+  ...process.env,
+  ...engineEnv(path.join(DEMO_DIR, "state"), {
+    PULUMI_HOME: path.join(DEMO_DIR, "home"),
+    PULUMI_CONFIG_PASSPHRASE: "pulumi-mde-demo",
+  }),
+};
 
-interface Target {
-  device: Device;
-  online: boolean;
+/** Runs `pulumi <args>` in the repository; `show` streams its output (the engine's own progress). */
+function pulumi(args: string[], options: { show?: boolean; input?: string } = {}): Promise<string> {
+  const color = options.show && process.stdout.isTTY ? "always" : "never";
+  const all = [...args, "--stack", STACK, "--non-interactive", "--color", color];
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ENGINE_BIN, "pulumi"), all, { cwd: REPO_ROOT, env });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (options.show) process.stdout.write(chunk);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (options.show) process.stderr.write(chunk);
+    });
+    child.stdin.end(options.input ?? "");
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`pulumi ${args.join(" ")} failed (exit ${code}):\n${out}`)),
+    );
+  });
 }
 
-function pickTargets(em: Emulator): Target[] {
-  const online = (d: Device) =>
-    d.healthStatus === "Active" &&
-    d.behavior?.offline !== true &&
-    d.behavior?.collectionOutcome !== "Failed" &&
-    d.behavior?.collectionSupported !== false;
-  const targets: Target[] = [];
-  for (const platform of WANTED_PLATFORMS) {
-    const device = em.fleet.find((d) => d.osPlatform === platform && online(d));
-    if (device) targets.push({ device, online: true });
-  }
-  const offline = em.fleet.find((d) => d.behavior?.offline === true || d.healthStatus === "Inactive");
-  if (offline) targets.push({ device: offline, online: false });
-  return targets;
+/** `pulumi config set` with the value on stdin (never on a command line). */
+function setConfig(key: string, value: string, extra: string[] = []): Promise<string> {
+  return pulumi(["config", "set", key, "--config-file", CONFIG_FILE, ...extra], { input: value });
+}
+
+interface CustodyRow {
+  device: string;
+  computerDnsName: string;
+  actionId: string;
+  status: string;
+  sha256: string;
+  path: string;
 }
 
 function table(rows: string[][]): string {
@@ -42,69 +79,88 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ")).join("\n");
 }
 
+function hint(): string {
+  const bin = path.relative(process.cwd(), ENGINE_BIN) || ".";
+  // The provider runs on the first `node` on PATH: the project's Node 24.
+  const node = path.relative(process.cwd(), path.join(REPO_ROOT, "node_modules", ".bin")) || ".";
+  return [
+    "The stack stays for you to look at (the emulator stops with this script; `pulumi refresh` needs it):",
+    `  export PATH="${bin}:${node}:$PATH" PULUMI_BACKEND_URL="file://${path.join(DEMO_DIR, "state")}" \\`,
+    `         PULUMI_HOME="${path.join(DEMO_DIR, "home")}" PULUMI_CONFIG_PASSPHRASE=pulumi-mde-demo`,
+    `  pulumi stack --stack ${STACK} --show-ids                    # resources and action IDs`,
+    `  pulumi stack output custody --stack ${STACK} --json         # the chain of custody`,
+    `  ls ${path.relative(process.cwd(), EVIDENCE_DIR)}                                    # zips and manifests`,
+    "Remove it: npm start -- --destroy   (destroy drops state; the evidence files stay)",
+  ].join("\n");
+}
+
+async function destroy(): Promise<number> {
+  if (!existsSync(path.join(DEMO_DIR, "state"))) {
+    console.log("Nothing to destroy: no demo stack.");
+    return 0;
+  }
+  await pulumi(["destroy", "--yes", "--skip-preview", "--config-file", CONFIG_FILE], { show: true });
+  await pulumi(["stack", "rm", "--yes"]);
+  for (const kept of ["state", "home", path.basename(CONFIG_FILE)]) {
+    rmSync(path.join(DEMO_DIR, kept), { recursive: true, force: true });
+  }
+  console.log(`Demo stack removed. The evidence stays in ${EVIDENCE_DIR}.`);
+  return 0;
+}
+
 async function main(): Promise<number> {
-  const em = await startEmulator({ timeScale: TIME_SCALE });
-  const targets = pickTargets(em);
-  console.log(`Defender emulator at ${em.url} (time scale ${TIME_SCALE}: one emulated minute per second)`);
-  console.log(
-    `Collecting from ${targets.length} devices: ${targets.map((t) => t.device.computerDnsName).join(", ")}\n`,
-  );
-
-  const stack = await createTestStack({
-    baseDir: ".tmp/main",
-    projectName: "mde-demo",
-    program: async () => {
-      const out: Record<string, unknown> = {};
-      for (const { device, online } of targets) {
-        const name = device.computerDnsName.split(".")[0] ?? device.id;
-        const c = new InvestigationPackageCollection(name, {
-          machineId: device.id,
-          comment: "IR-4711: collect forensics after alert 1234 (exercise)",
-          // Wait for the devices that are online; the offline one would only time out.
-          waitForCompletion: online,
-          completionTimeoutInMinutes: 30,
-        });
-        out[name] = { actionId: c.actionId, status: c.status, adopted: c.adopted };
-      }
-      return out;
-    },
-    config: em.providerConfig(),
-  });
-
+  if (process.argv.includes("--destroy")) return destroy();
+  const em = await startEmulator({ timeScale: TIME_SCALE, apps: [{ ...DEMO_APP }] });
   try {
-    const started = Date.now();
-    const up = await stack.up({ parallel: 8 });
-    const upSeconds = (Date.now() - started) / 1000;
-    await stack.refresh();
-    const { resources } = await stack.exportState();
+    mkdirSync(path.join(DEMO_DIR, "state"), { recursive: true });
+    await pulumi(["stack", "select", "--create", "--secrets-provider", "passphrase"]);
+    // The emulator's endpoint and CA change with every start; the stack's resources do not depend on them.
+    for (const [key, value] of Object.entries(em.providerConfig())) {
+      await setConfig(key, value.value, value.secret ? ["--secret"] : []);
+    }
+    const named = [FLEET_ROLES.healthy[0].computerDnsName, FLEET_ROLES.healthy[1].id];
+    await setConfig(
+      "runbook:alert",
+      "IR-4711: ransomware behaviour on the finance floor (alert 1234, exercise)",
+    );
+    await setConfig("runbook:devices", JSON.stringify(named));
+    await setConfig("runbook:tag", FLEET_ROLES.incident.tag);
+    await setConfig("runbook:evidenceDirectory", EVIDENCE_DIR);
 
-    const rows = [["device", "platform", "action", "status", "waited"]];
-    let failures = 0;
-    for (const { device, online } of targets) {
-      const r = resources.find((res) => res.outputs?.machineId === device.id);
-      const status = String(r?.outputs?.status ?? "missing");
-      if (online && status !== "Succeeded") failures++;
+    console.log(`Defender emulator at ${em.url} (x${TIME_SCALE}: one emulated minute per second).`);
+    console.log(
+      `Runbook: devices ${named.join(", ")} and every device tagged ${FLEET_ROLES.incident.tag}; ` +
+        `collect, wait, download to ${path.relative(process.cwd(), EVIDENCE_DIR)}.\n`,
+    );
+    // The engine's own progress streams to the terminal; the custody table follows, so outputs are not dumped.
+    const up = await pulumi(
+      ["up", "--yes", "--skip-preview", "--suppress-outputs", "--config-file", CONFIG_FILE],
+      {
+        show: true,
+      },
+    );
+    // The summary line the CLI prints when nothing changed.
+    const nothingToDo = !/\b(created|updated|replaced|deleted)\b/.test(up.split("Resources:").pop() ?? "");
+    const custody = JSON.parse(await pulumi(["stack", "output", "custody", "--json"])) as CustodyRow[];
+    const rows = [["device", "action", "status", "sha256", "package"]];
+    for (const r of custody) {
       rows.push([
-        device.computerDnsName,
-        device.osPlatform,
-        r?.id ?? "-",
-        status,
-        online ? "yes" : "no (offline)",
+        r.computerDnsName || r.device,
+        r.actionId,
+        r.status,
+        `${r.sha256.slice(0, 16)}…`,
+        path.relative(process.cwd(), r.path),
       ]);
     }
-    console.log(table(rows));
-    const posts = em.calls({ route: "collect" });
+    console.log(`\nChain of custody (${custody.length} devices):\n${table(rows)}\n`);
+    if (nothingToDo) console.log("Nothing to do: every collection is done and every package is in place.\n");
     console.log(
-      `\n${up.summary.resourceChanges?.create ?? 0} resources created in ${upSeconds.toFixed(1)} s; ` +
-        `${posts.length} collection requests, ${em.calls({ route: "token" }).length} token request(s), ` +
-        `${em.calls().filter((c) => c.status === 429).length} throttled.`,
+      `${em.calls({ route: "collect" }).length} collection requests, ${em.calls({ route: "getPackageUri" }).length} ` +
+        `package links, ${em.calls().filter((c) => c.status === 429).length} throttled.\n`,
     );
-    await stack.destroy();
-    console.log("Stack destroyed (the evidence stays collected; destroy only drops state).");
-    if (failures > 0) console.error(`${failures} online device(s) did not yield a package.`);
-    return failures > 0 ? 1 : 0;
+    console.log(hint());
+    return custody.every((r) => r.status === "Succeeded") ? 0 : 1;
   } finally {
-    await stack.dispose();
     await em.close();
   }
 }

@@ -19,7 +19,10 @@ import { getMachines, InvestigationPackageCollection, InvestigationPackageDownlo
 
 /** One row of the chain-of-custody table. */
 export interface CustodyRow {
+  /** The device as config named it (ID or computer name), or its ID when found by tag. */
   device: string;
+  /** The device's computer name, as Defender reports it. */
+  computerDnsName: string;
   machineId: string;
   actionId: string;
   status: string;
@@ -94,6 +97,7 @@ export async function runbook(): Promise<RunbookOutputs> {
       collection.creationDateTimeUtc,
     ]);
     const downloaded = pulumi.all([
+      download.computerDnsName,
       download.sha256,
       download.sizeInBytes,
       download.path,
@@ -103,10 +107,11 @@ export async function runbook(): Promise<RunbookOutputs> {
     return pulumi.all([collected, downloaded]).apply(
       ([
         [machineId, actionId, status, requestor, collectedAt],
-        [sha256, sizeInBytes, path, manifestPath, downloadedAt],
+        [computerDnsName, sha256, sizeInBytes, path, manifestPath, downloadedAt],
       ]) =>
         ({
           device,
+          computerDnsName: computerDnsName ?? "",
           machineId,
           actionId,
           status,

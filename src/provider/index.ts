@@ -6,6 +6,8 @@
  */
 // First: a Node.js too old for the HTTP client must fail here, with a message, not inside undici.
 import "./requireNode";
+// Then: stop with the engine from the moment this process loads the provider.
+import "./watchEngine";
 
 export { type CollectResult, DefenderClient } from "../client/defenderClient";
 export {

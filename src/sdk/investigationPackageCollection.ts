@@ -162,6 +162,7 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
         onConflict: args?.onConflict,
         adoptActionId: args?.adoptActionId,
         pulumiStack: `${pulumi.getProject()}/${pulumi.getStack()}`,
+        resourceName: name,
         actionId: undefined,
         status: undefined,
         requestor: undefined,

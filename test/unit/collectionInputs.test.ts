@@ -56,11 +56,23 @@ for (const [label, comment, expected] of [
   ],
   ["with a control character", "IR-1\u0007 bell", /control character \(U\+0007\) at position 4/],
   ["with an escape sequence", "IR-1 \u001b[31mred", /control character \(U\+001b\)/],
+  [
+    "with a right-to-left override",
+    "IR-1 invoice\u202Etxt.exe",
+    /invisible formatting character \(U\+202E\) at position 12/,
+  ],
+  ["with a zero-width space", "IR-\u200B4711", /invisible formatting character \(U\+200B\)/],
+  ["with a byte-order mark", "\uFEFFIR-4711", /invisible formatting character \(U\+FEFF\) at position 0/],
+  ["with a lone surrogate", "IR-4711 \uD83D alone", /unpaired UTF-16 surrogate\) at position 8/],
 ] as const) {
   test(`comment ${label} is rejected with the field named`, (t) => {
     t.regex(failureFor({ ...ok, comment }, "comment"), expected);
   });
 }
+
+test("emoji and other scripts are accepted", (t) => {
+  t.deepEqual(checkCollectionInputs({ ...ok, comment: "IR-4711 🔥 تحقيق 調査" }).failures, []);
+});
 
 test("multi-line comments are accepted", (t) => {
   t.deepEqual(checkCollectionInputs({ ...ok, comment: "IR-4711\n\tstep 3 of the runbook" }).failures, []);

@@ -37,8 +37,10 @@ export interface CollectionInputs extends DeviceTargetInputs {
   completionTimeoutInMinutes: number;
   cancelOnDelete: boolean;
   onConflict: ConflictPolicy;
-  /** `project/stack` of the program, used in cancellation comments. */
+  /** `project/stack` of the program, used in cancellation comments and the marker. */
   pulumiStack?: string;
+  /** The resource's name in the program, part of the marker that ties an action to this resource. */
+  resourceName?: string;
   /** An existing collection to take over instead of starting one. */
   adoptActionId?: string;
 }
@@ -59,6 +61,7 @@ export const INPUT_NAMES = [
   "cancelOnDelete",
   "onConflict",
   "pulumiStack",
+  "resourceName",
   "adoptActionId",
   "computerDnsName",
   "deviceWaitInMinutes",
@@ -90,6 +93,12 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // C0 and C1 control characters except tab and newline, which multi-line runbook comments use.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects.
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+// Characters that make text read differently than it is stored: bidirectional overrides and isolates
+// (U+202E turns "exe.txt" into "txt.exe"), zero-width characters and the byte-order mark. In Defender's
+// action center they would let a comment impersonate another incident.
+const INVISIBLE_CHARACTER = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+// A UTF-16 surrogate without its pair is not text: it cannot be encoded to UTF-8 for the request.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -140,6 +149,15 @@ function checkComment(value: unknown): string | undefined {
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
     return `comment contains a control character (U+${code}) at position ${control.index}: expected printable text (tabs and newlines are allowed). Remove it; it often comes from pasted terminal output.`;
+  }
+  const invisible = INVISIBLE_CHARACTER.exec(value);
+  if (invisible) {
+    const code = invisible[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    return `comment contains an invisible formatting character (U+${code}) at position ${invisible.index}: bidirectional overrides, zero-width characters and byte-order marks make the comment read differently in Defender's action center than it is. Remove it (retype the text rather than pasting it).`;
+  }
+  const surrogate = LONE_SURROGATE.exec(value);
+  if (surrogate) {
+    return `comment contains a broken character (an unpaired UTF-16 surrogate) at position ${surrogate.index}: expected valid Unicode text. Retype the comment.`;
   }
   return undefined;
 }
@@ -231,6 +249,7 @@ export function collectionInputs(props: Record<string, unknown>): CollectionInpu
     cancelOnDelete: props.cancelOnDelete === true,
     onConflict: props.onConflict === "fail" ? "fail" : "adopt",
     pulumiStack: typeof props.pulumiStack === "string" ? props.pulumiStack : undefined,
+    resourceName: typeof props.resourceName === "string" ? props.resourceName : undefined,
     adoptActionId:
       typeof props.adoptActionId === "string" ? props.adoptActionId.trim().toLowerCase() : undefined,
     ...deviceTargetInputs(props),

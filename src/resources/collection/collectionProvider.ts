@@ -13,16 +13,17 @@ import { DefenderError, isDefenderError } from "../../core/errors";
 import type { Settings } from "../../settings/resolveSettings";
 import { configureProcess, currentSettings } from "../shared/providerSettings";
 import { failingConfigKey, surfaceError } from "../shared/surfaceError";
+import { waitForFinal } from "../shared/waitForFinal";
 import {
   type CollectionInputs,
   checkCollectionInputs,
   collectionInputs,
   diffCollectionInputs,
 } from "./collectionInputs";
+import { collectionMarker, markedComment } from "./collectionMarker";
 import { CollectionIncompleteError, statusHint } from "./collectionOutputs";
 // collectionOutputs through collectionTarget: it keeps a declared computer name while Defender reports none.
 import { collectionOutputs, resolveTarget, withStoredTarget } from "./collectionTarget";
-import { waitForFinal } from "./waitForFinal";
 
 /** Fails the operation (keeping the resource in state) when a waited-for action did not succeed. */
 async function settle(
@@ -33,10 +34,22 @@ async function settle(
 ): Promise<{ id: string; outs: Record<string, unknown> }> {
   let action = result.action;
   if (inputs.waitForCompletion && action.status !== "Succeeded") {
-    const waited = await waitForFinal(getDefenderClient(settings).statusReader, action, {
-      timeoutInMinutes: inputs.completionTimeoutInMinutes,
-      timeScale: settings.timeScale,
-    });
+    let waited: Awaited<ReturnType<typeof waitForFinal>>;
+    try {
+      waited = await waitForFinal(getDefenderClient(settings).statusReader, action, {
+        timeoutInMinutes: inputs.completionTimeoutInMinutes,
+        timeScale: settings.timeScale,
+      });
+    } catch (error) {
+      // The action exists: whatever broke the wait (reads out of retries, a token failure, a 403), the
+      // engine must record it, or the next run would collect a second time.
+      throw new CollectionIncompleteError(
+        `Collection ${action.id} on device ${inputs.machineId} was started, but following it failed: ${surfaceError(error).message} It is kept in state with its action ID: run \`pulumi up\` again to go on waiting, or \`pulumi refresh\` to see its status.`,
+        action.id,
+        collectionOutputs(inputs, action, result.adopted),
+        props,
+      );
+    }
     action = waited.action;
     const outs = collectionOutputs(inputs, action, result.adopted);
     if (waited.timedOut) {
@@ -136,22 +149,29 @@ export const collectionProvider = {
         result = { action: await adoptExisting(settings, inputs), adopted: true };
         return await settle(settings, inputs, result, news);
       }
+      const comment = markedComment(
+        inputs.comment,
+        collectionMarker({
+          stack: inputs.pulumiStack ?? "",
+          name: inputs.resourceName ?? "",
+          machineId: inputs.machineId,
+          comment: inputs.comment,
+          triggers: inputs.triggers,
+        }),
+      );
       try {
-        result = await getDefenderClient(settings).collectInvestigationPackage(
-          inputs.machineId,
-          inputs.comment,
-          {
-            adoptRunning: inputs.onConflict === "adopt",
-          },
-        );
+        result = await getDefenderClient(settings).collectInvestigationPackage(inputs.machineId, comment, {
+          adoptRunning: inputs.onConflict === "adopt",
+          findEarlier: true,
+        });
       } catch (error) {
         if (!isDefenderError(error, "MDE_ACTIVE_REQUEST_EXISTS")) throw error;
         const running = (error as DefenderError & { action?: MachineAction }).action;
         // Defender keeps only the comment, so this is a hint, not a proof: an interrupted deployment
         // (the engine lists its pending creates) leaves exactly such an action behind.
         const interrupted =
-          running?.requestorComment === inputs.comment
-            ? " It carries this resource's comment: if an earlier deployment was interrupted, it is probably that deployment's collection."
+          running?.requestorComment === comment
+            ? " It carries this resource's marker: it is this collection, started by an earlier run."
             : "";
         const fix =
           inputs.onConflict === "fail"
