@@ -72,7 +72,7 @@ export function deviceAmbiguous(
   const lines = sorted.map((m) => `  - ${describeMachine(m, nowMs)}`).join("\n");
   const newest = sorted.find((m) => m.healthStatus === "Active") ?? sorted[0];
   return new DefenderError(
-    "MDE_BAD_REQUEST",
+    "MDE_DEVICE_AMBIGUOUS",
     `${machines.length} devices are named ${JSON.stringify(computerDnsName)} (a re-onboarded device keeps its name and gets a new ID; the old record stays until it ages out), so none was chosen and nothing was collected:\n${lines}\nPick one by its ID: replace computerDnsName with machineId${newest ? ` (e.g. machineId: "${newest.id}", the ${newest.healthStatus === "Active" ? "Active device seen last" : "one seen last"})` : ""}.`,
     {
       operation: "listMachines",
@@ -86,7 +86,7 @@ export function deviceNotActive(machine: Machine, nowMs: number = Date.now()): D
   const status = machine.healthStatus ?? "unknown";
   const lastSeen = machine.lastSeen ? `${machine.lastSeen}${ago(machine.lastSeen, nowMs)}` : "never";
   return new DefenderError(
-    "MDE_BAD_REQUEST",
+    "MDE_DEVICE_NOT_ACTIVE",
     `Device ${machine.computerDnsName ?? machine.id} (ID ${machine.id}) is ${status}, not Active (last seen ${lastSeen}), and requireActiveDevice is true, so no collection was started: a device that does not report would leave it Pending until it times out. Bring the device online (or check its sensor health), or set requireActiveDevice: false to queue the collection anyway.`,
     {
       operation: "getMachine",

@@ -45,7 +45,11 @@ export type DefenderErrorCode =
   /** Provider configuration is invalid. */
   | "MDE_CONFIG_INVALID"
   /** The outcome of a non-idempotent request stayed unknown after every verification attempt. */
-  | "MDE_OUTCOME_UNKNOWN";
+  | "MDE_OUTCOME_UNKNOWN"
+  /** Several devices share the computer name a resource targets (a re-onboarded device). */
+  | "MDE_DEVICE_AMBIGUOUS"
+  /** With `requireActiveDevice`, the device's health status is not `Active`. */
+  | "MDE_DEVICE_NOT_ACTIVE";
 
 /**
  * Whether a failed request may have reached the server (and so may have had an effect).

@@ -116,7 +116,7 @@ test("resolveMachine by name: several matches list every candidate, last seen fi
   const current = device(2, { computerDnsName: name });
   const { reader } = fakeReader(() => [stale, current]);
   const error = await t.throwsAsync(resolveMachine(reader, { computerDnsName: name }));
-  t.true(isDefenderError(error, "MDE_BAD_REQUEST"));
+  t.true(isDefenderError(error, "MDE_DEVICE_AMBIGUOUS"));
   t.is((error as { details?: { reason?: string } }).details?.reason, "deviceAmbiguous");
   t.regex(error.message, /2 devices are named "reimaged.contoso.com"/);
   t.regex(
@@ -135,7 +135,7 @@ test("resolveMachine with requireActive: a device not Active fails with its stat
   const inactive = device(3, { healthStatus: "Inactive", lastSeen: "2026-01-01T00:00:00Z" });
   const { reader } = fakeReader(() => [inactive]);
   const error = await t.throwsAsync(resolveMachine(reader, { machineId: hex(3) }, { requireActive: true }));
-  t.true(isDefenderError(error, "MDE_BAD_REQUEST"));
+  t.true(isDefenderError(error, "MDE_DEVICE_NOT_ACTIVE"));
   t.regex(error.message, /is Inactive, not Active \(last seen 2026-01-01T00:00:00Z/);
   t.regex(error.message, /requireActiveDevice is true, so no collection was started/);
   // Without the flag the same device is fine.
