@@ -2,7 +2,7 @@
  * The look-ups of the collect-once policy: the device's running collection (a conflict), the action a
  * lost response created (a doubtful outcome), and the conflict error itself.
  */
-import { DefenderError, isDefenderError } from "../core/errors";
+import { DefenderError, isDefenderError, toDefenderError } from "../core/errors";
 import { StopRetrying } from "../retry/retryLoop";
 import type { CollectContext, CollectOptions, CollectResult } from "./collectOnce";
 import { odataDate, odataString } from "./odata";
@@ -13,14 +13,6 @@ export const LOOKUP_TOP = 100;
 
 function newestFirst(a: MachineAction, b: MachineAction): number {
   return (Date.parse(b.creationDateTimeUtc) || 0) - (Date.parse(a.creationDateTimeUtc) || 0);
-}
-
-/** Any thrown value as a DefenderError (network errors of unknown shape become `MDE_NETWORK_ERROR`). */
-export function asDefenderError(error: unknown): DefenderError {
-  if (error instanceof DefenderError) return error;
-  return new DefenderError("MDE_NETWORK_ERROR", error instanceof Error ? error.message : String(error), {
-    cause: error,
-  });
 }
 
 /** The newest Pending or InProgress collection on a device, if any. */
@@ -60,7 +52,7 @@ export async function verifyCollection(
     throw new DefenderError(
       "MDE_OUTCOME_UNKNOWN",
       `The collect request for device '${machineId}' may have started a collection (${cause.code}), and looking it ` +
-        `up failed (${asDefenderError(error).code}). Run \`pulumi up\` again: before posting, it looks for this ` +
+        `up failed (${toDefenderError(error).code}). Run \`pulumi up\` again: before posting, it looks for this ` +
         "collection by the marker in its comment and takes it over, so no second collection is started.",
       { operation: "collect", cause: error },
     );

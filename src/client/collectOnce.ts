@@ -6,14 +6,14 @@
  */
 
 import type { TokenProvider } from "../auth/tokenProvider";
-import { DefenderError, isDefenderError } from "../core/errors";
+import { DefenderError, isDefenderError, toDefenderError } from "../core/errors";
 import { sleep } from "../core/sleep";
 import type { JsonResponse } from "../http/httpClient";
 import type { RateLimiter } from "../limits/rateLimiter";
 import { StopRetrying, withRetries } from "../retry/retryLoop";
 import type { RetryOptions } from "../retry/retryStrategy";
 import { type ApiRequest, TokenUnavailable } from "./apiRequest";
-import { asDefenderError, conflict, findRunningCollection, verifyCollection } from "./collectLookups";
+import { conflict, findRunningCollection, verifyCollection } from "./collectLookups";
 import type { EarlierAttempts } from "./earlierAttempts";
 import { OPERATIONS } from "./operations";
 import { isValidMachineId, type MachineAction, normalizeMachineAction } from "./wireTypes";
@@ -145,7 +145,7 @@ async function findEarlier(
     return found;
   } catch (error) {
     if (isDefenderError(error, "MDE_ABORTED")) throw error;
-    const cause = asDefenderError(error);
+    const cause = toDefenderError(error);
     throw new DefenderError(
       cause.code,
       `Nothing was posted to device '${machineId}': looking for an earlier attempt of this collection failed ` +
@@ -182,7 +182,7 @@ async function postOnce(
         // No POST was sent for this attempt: report the token failure itself, unless an earlier attempt was
         // doubtful (then its outcome still has to be established, which needs a token too).
         if (doubtful) {
-          const found = await verify(asDefenderError(e.cause));
+          const found = await verify(toDefenderError(e.cause));
           if (found) return found;
         }
         throw new StopRetrying(e.cause);
@@ -208,7 +208,7 @@ async function postOnce(
       retry: ctx.retry,
       ...(signal ? { signal } : {}),
       ...(ctx.log ? { log: ctx.log } : {}),
-      toError: asDefenderError,
+      toError: toDefenderError,
       inspect: async (error) => {
         if (error.code === "MDE_UNAUTHORIZED" && !refreshed && ctx.tokens.canRefresh) {
           // A 401 is a refusal: nothing was created. Renew the token once.

@@ -7,18 +7,16 @@
 import type { TokenProvider } from "../auth/tokenProvider";
 import { DefenderError, isDefenderError } from "../core/errors";
 import { registerSecret } from "../core/redact";
-import { sleep } from "../core/sleep";
-import type { HttpClient, JsonResponse } from "../http/httpClient";
+import type { HttpClient } from "../http/httpClient";
 import type { RateLimiter } from "../limits/rateLimiter";
-import { withRetries } from "../retry/retryLoop";
 import type { RetryOptions } from "../retry/retryStrategy";
 import type { Settings } from "../settings/resolveSettings";
-import { type ApiRequest, TokenUnavailable } from "./apiRequest";
+import { ApiCaller } from "./apiCaller";
 import { httpClientFor, rateLimiterFor, tokenProviderFor } from "./clientParts";
 import { findRunningCollection } from "./collectLookups";
 import { type CollectOptions, type CollectResult, collectOnce } from "./collectOnce";
 import { EarlierAttempts } from "./earlierAttempts";
-import { OPERATIONS, operationPath } from "./operations";
+import { OPERATIONS } from "./operations";
 import { StatusReader } from "./statusReader";
 import {
   isFinalStatus,
@@ -73,18 +71,12 @@ export interface CancelResult {
   alreadyFinal: boolean;
 }
 
-function asDefenderError(error: unknown): DefenderError {
-  if (error instanceof DefenderError) return error;
-  return new DefenderError("MDE_NETWORK_ERROR", error instanceof Error ? error.message : String(error), {
-    cause: error,
-  });
-}
-
 /** Client of the Defender for Endpoint API for one settings. */
 export class DefenderClient {
   private readonly tokens: TokenProvider;
   private readonly limiter: RateLimiter;
   private readonly http: HttpClient;
+  private readonly caller: ApiCaller;
   private readonly retry: RetryOptions;
   private readonly now: () => number;
   private readonly log: ((line: string) => void) | undefined;
@@ -103,6 +95,13 @@ export class DefenderClient {
     this.limiter = options.rateLimiter ?? rateLimiterFor(settings);
     this.http = options.httpClient ?? httpClientFor(settings, log);
     this.retry = { timeScale: settings.timeScale, ...options.retry };
+    this.caller = new ApiCaller({
+      tokens: this.tokens,
+      limiter: this.limiter,
+      http: this.http,
+      retry: this.retry,
+      log: this.log,
+    });
     this.now = options.now ?? Date.now;
     this.statusReader = new StatusReader(this, { timeScale: settings.timeScale, ...log });
     this.earlierAttempts = new EarlierAttempts(this, { now: this.now });
@@ -119,7 +118,7 @@ export class DefenderClient {
   ): Promise<CollectResult> {
     return collectOnce(
       {
-        send: (request, retrying, signal, sent) => this.send(request, retrying, signal, sent),
+        send: (request, retrying, signal, sent) => this.caller.send(request, retrying, signal, sent),
         listMachineActions: (filter, o) => this.listMachineActions(filter, o),
         earlier: this.earlierAttempts,
         tokens: this.tokens,
@@ -137,7 +136,7 @@ export class DefenderClient {
   /** A MachineAction by id, or null when it does not exist (404). */
   async getMachineAction(id: string, options: RequestOptions = {}): Promise<MachineAction | null> {
     try {
-      const response = await this.call<unknown>(
+      const response = await this.caller.call<unknown>(
         { operation: OPERATIONS.getAction, id, actionId: id },
         options.signal,
       );
@@ -153,7 +152,7 @@ export class DefenderClient {
    * Example filter: `machineId eq '<id>' and type eq 'CollectInvestigationPackage'`.
    */
   async listMachineActions(filter?: string, options: ListOptions = {}): Promise<MachineAction[]> {
-    const response = await this.call<ODataCollection<unknown>>(
+    const response = await this.caller.call<ODataCollection<unknown>>(
       { operation: OPERATIONS.listActions, query: this.listQuery(filter, options) },
       options.signal,
     );
@@ -173,7 +172,7 @@ export class DefenderClient {
     options: RequestOptions = {},
   ): Promise<CancelResult> {
     try {
-      const response = await this.call<unknown>(
+      const response = await this.caller.call<unknown>(
         { operation: OPERATIONS.cancel, id, body: { Comment: comment }, actionId: id },
         options.signal,
       );
@@ -190,7 +189,7 @@ export class DefenderClient {
   /** A device by id or computer DNS name, or null when not found (404). */
   async getMachine(idOrName: string, options: RequestOptions = {}): Promise<Machine | null> {
     try {
-      const response = await this.call<Machine>(
+      const response = await this.caller.call<Machine>(
         { operation: OPERATIONS.getMachine, id: idOrName, machineId: idOrName },
         options.signal,
       );
@@ -206,7 +205,7 @@ export class DefenderClient {
 
   /** Devices matching an OData `$filter`, e.g. `healthStatus eq 'Active'` or `machineTags/any(tag: tag eq 'IR')`. */
   async listMachines(filter?: string, options: ListOptions = {}): Promise<Machine[]> {
-    const response = await this.call<ODataCollection<Machine>>(
+    const response = await this.caller.call<ODataCollection<Machine>>(
       { operation: OPERATIONS.listMachines, query: this.listQuery(filter, options) },
       options.signal,
     );
@@ -220,7 +219,7 @@ export class DefenderClient {
    */
   async getPackageUri(actionId: string, options: RequestOptions = {}): Promise<string | null> {
     try {
-      const response = await this.call<{ value?: unknown }>(
+      const response = await this.caller.call<{ value?: unknown }>(
         { operation: OPERATIONS.getPackageUri, id: actionId, actionId },
         options.signal,
       );
@@ -266,81 +265,6 @@ export class DefenderClient {
       "MDE_INVALID_RESPONSE",
       `The Defender API answered ${operation} without ${expected}. Check that mde:apiEndpoint points at the Defender API.`,
       { operation },
-    );
-  }
-
-  /**
-   * One attempt in the family's budget; a retry keeps its place at the head of the queue. The token is
-   * read when the call's turn comes, not before queueing: a call can wait behind the hour cap for longer
-   * than a token lives. A token failure comes out as {@link TokenUnavailable}, so it is never mistaken
-   * for a doubtful API outcome. `sent.token` records the token used, for a precise invalidation.
-   */
-  private send<T>(
-    request: ApiRequest,
-    retrying: boolean,
-    signal: AbortSignal | undefined,
-    sent: { token?: string } = {},
-  ): Promise<JsonResponse<T>> {
-    const { operation } = request;
-    return this.limiter.schedule(
-      operation.family,
-      async () => {
-        let token: string;
-        try {
-          token = await this.tokens.getToken(signal ? { signal } : {});
-        } catch (error) {
-          throw new TokenUnavailable(error);
-        }
-        sent.token = token;
-        return this.http.requestJson<T>({
-          method: operation.method,
-          path: operationPath(operation, request.id),
-          token,
-          operation,
-          ...(request.query ? { query: request.query } : {}),
-          ...(request.body !== undefined ? { body: request.body } : {}),
-          ...(request.machineId !== undefined ? { machineId: request.machineId } : {}),
-          ...(request.actionId !== undefined ? { actionId: request.actionId } : {}),
-          ...(signal ? { signal } : {}),
-        });
-      },
-      { front: retrying, ...(signal ? { signal } : {}) },
-    );
-  }
-
-  /** A repeatable call with retries: backoff for transient failures, pause on 429, one token renewal on 401. */
-  private call<T>(request: ApiRequest, signal: AbortSignal | undefined): Promise<JsonResponse<T>> {
-    let refreshed = false;
-    let sent: { token?: string } = {};
-    const { operation } = request;
-    return withRetries(
-      (attempt) => {
-        sent = {};
-        return this.send<T>(request, attempt > 1, signal, sent);
-      },
-      {
-        label: operation.name,
-        method: operation.idempotent ? "GET" : "POST",
-        retry: this.retry,
-        ...(signal ? { signal } : {}),
-        ...(this.log ? { log: this.log } : {}),
-        toError: (e) => {
-          if (e instanceof TokenUnavailable) throw e.cause;
-          return asDefenderError(e);
-        },
-        inspect: (error) => {
-          if (error.code === "MDE_UNAUTHORIZED" && !refreshed && this.tokens.canRefresh) {
-            refreshed = true;
-            this.tokens.invalidate(sent.token);
-            return "again";
-          }
-          return undefined;
-        },
-        wait: async (delayMs, error) => {
-          if (error.status === 429) this.limiter.pause(operation.family, delayMs);
-          else await sleep(delayMs, signal);
-        },
-      },
     );
   }
 }

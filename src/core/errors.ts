@@ -169,6 +169,14 @@ export class DefenderError extends Error {
   }
 }
 
+/** Any thrown value as a DefenderError: network failures of unknown shape become `MDE_NETWORK_ERROR`. */
+export function toDefenderError(error: unknown): DefenderError {
+  if (error instanceof DefenderError) return error;
+  return new DefenderError("MDE_NETWORK_ERROR", error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
+}
+
 /** True when `error` is a {@link DefenderError}, optionally with the given code. */
 export function isDefenderError(error: unknown, code?: DefenderErrorCode): error is DefenderError {
   return error instanceof DefenderError && (code === undefined || error.code === code);
