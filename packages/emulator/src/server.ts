@@ -3,7 +3,7 @@
  * rate limit → roles → handler) and the programmatic control surface.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -200,7 +200,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const adminToken = options.adminToken ?? generateAdminToken();
   const clock = new Clock(options.timeScale ?? EMULATOR_DEFAULTS.timeScale);
   const tls = loadTls(options);
-  const caFile = options.caFile ?? join(mkdtempSync(join(tmpdir(), "mde-emulator-")), "ca.pem");
+  // A CA file in a temp folder of our own is removed at close; one the caller named is the caller's.
+  const ownCaDir = options.caFile ? undefined : mkdtempSync(join(tmpdir(), "mde-emulator-"));
+  const caFile = options.caFile ?? join(ownCaDir as string, "ca.pem");
   writeFileSync(caFile, tls.caPem);
 
   const registry = new AppRegistry();
@@ -447,7 +449,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           },
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          if (ownCaDir) rmSync(ownCaDir, { recursive: true, force: true });
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };
