@@ -1,50 +1,149 @@
 #!/usr/bin/env bash
-# Makes the pinned Pulumi CLI available at .engine/<version>/bin/pulumi, next to the
-# dynamic-provider launcher that ships inside @pulumi/pulumi.
+# Makes a Pulumi CLI and its Node.js language host available in ONE folder, the one every test,
+# `npm start` and the bench use (ENGINE_BIN in the harness's localStack.ts; keep the two in step):
+#
+#     .engine/<contents of engine/VERSION>/bin/
+#         pulumi                          the CLI (built here, or a hard link to / copy of an
+#                                         accepted one found on PATH)
+#         pulumi-language-nodejs          the language host, needed by folder programs (`pulumi up`
+#                                         in a directory with Pulumi.yaml); the Automation API's
+#                                         inline programs need only the CLI
+#         pulumi-resource-pulumi-nodejs   link to the dynamic-provider launcher in @pulumi/pulumi
+#
+# This path stays the same whichever CLI ends up in it: the folder is named after the pinned
+# version even when it holds a newer `pulumi` from PATH. Callers put it first on PATH.
 #
 # Order of preference:
-#   1. a `pulumi` on PATH that reports the pinned version (linked, not copied);
-#   2. a previous build cached in .engine/<version> (gitignored);
-#   3. a build from Go modules through engine/go.mod (release binaries are not
-#      downloadable everywhere this project runs).
-# The version stamp in -ldflags is what `pulumi version` reports; the Automation
-# API refuses a CLI that reports no version.
+#   1. what the folder already holds, if the CLI reports at least engine/MIN_VERSION and the
+#      language host answers (warm start: under a second);
+#   2. a `pulumi` on PATH that reports at least engine/MIN_VERSION and has its language host
+#      beside it or on PATH: both are linked into the folder (nothing is built);
+#   3. a build from Go modules (release binaries cannot be downloaded everywhere this runs):
+#      the CLI at engine/VERSION through engine/go.mod, and the language host from the copy of
+#      its source in ../shared/third_party (its Go module is not served by the module proxy).
+#      On 2 cores: about 12 minutes with empty Go caches (CI), under a minute with warm ones;
+#      later runs reuse the folder. The go directive in engine/go.mod (from Pulumi's own) sets
+#      the lowest Go that can build it.
+#
+# The CLI and the @pulumi/pulumi SDK are versioned independently: the SDK is a peer dependency
+# with a range, and any CLI >= MIN_VERSION runs it.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 version=$(tr -d '[:space:]' < "$root/engine/VERSION")
+min_version=$(tr -d '[:space:]' < "$root/engine/MIN_VERSION")
 bin="$root/.engine/$version/bin"
+# Workspaces keep @pulumi/pulumi hoisted to the root node_modules.
 launcher="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+# The steering folder sits beside the clone (CI copies it there); only builds need it.
+langhost_src="$(dirname "$root")/shared/third_party/pulumi-language-nodejs"
 
-sdk_version=$(node -p "require('$root/node_modules/@pulumi/pulumi/package.json').version" 2>/dev/null || echo "?")
-if [ "$sdk_version" != "$version" ]; then
-  echo "ensure-engine: @pulumi/pulumi is $sdk_version but engine/VERSION pins $version; keep them equal." >&2
-  exit 1
-fi
+# `pulumi version` must not try to reach the update service (no internet in CI; it would only
+# slow the check down).
+export PULUMI_SKIP_UPDATE_CHECK=true
 
-reports_version() { [ -x "$1" ] && [ "$("$1" version 2>/dev/null)" = "v$version" ]; }
+say() { echo "ensure-engine: $*"; }
+die() { echo "ensure-engine: $*" >&2; exit 1; }
+
+# Fail before any long build if `npm install` has not run: the launcher comes from it.
+[ -x "$launcher" ] || die "$launcher missing; run npm install at the repository root first"
+
+# version_at_least A B: A >= B, both dotted versions with an optional leading "v".
+version_at_least() {
+  local a=${1#v} b=${2#v}
+  [ "$(printf '%s\n%s\n' "$b" "$a" | sort -V | head -n 1)" = "$b" ]
+}
+
+# Prints the version a CLI reports, or nothing. The Automation API refuses a CLI that reports
+# none, which is what a build without the -X stamp below does.
+cli_version() { [ -x "$1" ] && "$1" version 2>/dev/null | tail -n 1 | tr -d '[:space:]' || true; }
+cli_ok() {
+  local v
+  v=$(cli_version "$1")
+  [ -n "$v" ] && version_at_least "$v" "$min_version"
+}
+langhost_ok() { [ -x "$1" ] && "$1" -version >/dev/null 2>&1; }
+# The folder is complete; sets $have to its CLI's version (one `pulumi version` on a warm start).
+ready() {
+  have=$(cli_version "$bin/pulumi")
+  [ -n "$have" ] && version_at_least "$have" "$min_version" && langhost_ok "$bin/pulumi-language-nodejs"
+}
+
+# A `pulumi` on PATH outside our folder (PATH may already contain $bin when the harness calls us).
+find_path_cli() {
+  local p
+  p=$(command -v pulumi 2>/dev/null) || return 1
+  case "$(readlink -f "$p")" in "$root/.engine/"*) return 1 ;; esac
+  cli_ok "$p" || return 1
+  echo "$p"
+}
+
+# Its language host: beside the CLI (as installed, or the link's target), else on PATH.
+find_path_langhost() {
+  local cli=$1 c
+  for c in "$(dirname "$cli")/pulumi-language-nodejs" \
+           "$(dirname "$(readlink -f "$cli")")/pulumi-language-nodejs" \
+           "$(command -v pulumi-language-nodejs 2>/dev/null || true)"; do
+    [ -n "$c" ] || continue
+    case "$(readlink -f "$c")" in "$root/.engine/"*) continue ;; esac
+    if langhost_ok "$c"; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+
+# Builds write to a temporary name and move into place, so an interrupted build never looks
+# like a cached one. The names are per process: two concurrent runs cannot clobber each other.
+partial="$bin/.partial.$$"
+trap 'rm -rf "$partial"' EXIT
+
+build_cli() {
+  command -v go >/dev/null || die "no pulumi >= $min_version (with pulumi-language-nodejs) on PATH, and no Go toolchain to build v$version"
+  say "building pulumi v$version from Go modules (first run only; minutes)..."
+  local start=$SECONDS
+  mkdir -p "$partial"
+  # Official builds use these flags: static binary, no cgo user lookups, no gRPC tracing.
+  # The -X stamp is what `pulumi version` reports.
+  (cd "$root/engine" && CGO_ENABLED=0 go build -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
+    -o "$partial/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+  mv -f "$partial/pulumi" "$bin/pulumi"
+  say "built pulumi in $(( SECONDS - start ))s"
+}
+
+build_langhost() {
+  [ -f "$langhost_src/build.sh" ] ||
+    die "pulumi-language-nodejs is built from $langhost_src, which is missing: the steering folder 'shared' is expected beside this clone (CI copies it there). Alternatively put a pulumi >= $min_version with its pulumi-language-nodejs on PATH."
+  command -v go >/dev/null || die "no Go toolchain to build pulumi-language-nodejs"
+  say "building pulumi-language-nodejs from $langhost_src..."
+  local start=$SECONDS
+  mkdir -p "$partial"
+  bash "$langhost_src/build.sh" "$partial" >/dev/null
+  mv -f "$partial/pulumi-language-nodejs" "$bin/pulumi-language-nodejs"
+  say "built pulumi-language-nodejs in $(( SECONDS - start ))s"
+}
 
 mkdir -p "$bin"
-if ! reports_version "$bin/pulumi"; then
-  on_path=$(command -v pulumi || true)
-  if [ -n "$on_path" ] && [ "$on_path" != "$bin/pulumi" ] && reports_version "$on_path"; then
-    ln -sfn "$on_path" "$bin/pulumi"
-    echo "ensure-engine: using pulumi v$version from $on_path"
+if ! ready; then
+  if cli=$(find_path_cli) && host=$(find_path_langhost "$cli"); then
+    # The CLI is hard-linked (copied across file systems), not symlinked: the engine looks for
+    # its bundled plugins next to its *resolved* executable, so behind a symlink it would find
+    # the launcher linked below only through PATH, with a warning on every run (seen).
+    mkdir -p "$partial"
+    ln "$(readlink -f "$cli")" "$partial/pulumi" 2>/dev/null || cp "$(readlink -f "$cli")" "$partial/pulumi"
+    mv -f "$partial/pulumi" "$bin/pulumi"
+    ln -sfn "$host" "$bin/pulumi-language-nodejs"
+    say "using pulumi $(cli_version "$cli") from $cli (language host $host)"
   else
-    command -v go >/dev/null || { echo "ensure-engine: no pulumi v$version on PATH and no Go toolchain to build it" >&2; exit 1; }
-    echo "ensure-engine: building pulumi v$version from Go modules (first run only; several minutes)..."
-    start=$(date +%s)
-    # Official builds use these flags: static binary, no cgo user lookups, no gRPC tracing.
-    (cd "$root/engine" && CGO_ENABLED=0 go build -trimpath -tags osusergo,grpcnotrace \
-      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
-      -o "$bin/pulumi.partial" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
-    mv "$bin/pulumi.partial" "$bin/pulumi"
-    echo "ensure-engine: built in $(( $(date +%s) - start ))s"
+    # Build only what is missing: any CLI >= MIN_VERSION works with the language host built here.
+    # The language host first: it is the quick one, and it fails at once when ../shared is
+    # missing instead of after the CLI's long build.
+    langhost_ok "$bin/pulumi-language-nodejs" || build_langhost
+    cli_ok "$bin/pulumi" || build_cli
   fi
+  ready || die "$bin does not hold a working pulumi >= $min_version and pulumi-language-nodejs"
 fi
 
-# The engine looks for the dynamic-provider plugin on PATH or next to its own binary.
-[ -x "$launcher" ] || { echo "ensure-engine: $launcher missing; run npm install" >&2; exit 1; }
+# The engine looks for the dynamic-provider plugin on PATH or next to its own (resolved) binary;
+# tests put $bin first on PATH.
 ln -sfn "$launcher" "$bin/pulumi-resource-pulumi-nodejs"
-reports_version "$bin/pulumi" || { echo "ensure-engine: $bin/pulumi does not report v$version" >&2; exit 1; }
-echo "ensure-engine: pulumi v$version ready at $bin"
+say "pulumi $have and its Node.js language host ready at $bin"
