@@ -19,6 +19,16 @@ export interface Operation extends OperationInfo {
 }
 
 const READ = ["Machine.Read.All", "Machine.ReadWrite.All"] as const;
+/** Any response-action permission allows cancelling, for an application and a signed-in user alike. */
+const RESPONSE_ACTIONS = [
+  "Machine.CollectForensics",
+  "Machine.Isolate",
+  "Machine.RestrictExecution",
+  "Machine.Scan",
+  "Machine.Offboard",
+  "Machine.StopAndQuarantine",
+  "Machine.LiveResponse",
+] as const;
 const DELEGATED_READ = ["Machine.Read", "Machine.ReadWrite"] as const;
 
 /** Every operation, by name. */
@@ -60,25 +70,9 @@ export const OPERATIONS = {
     // Cancelling twice has the effect of cancelling once.
     idempotent: true,
     path: "/api/machineactions/{id}/cancel",
-    permissions: [
-      "Machine.CollectForensics",
-      "Machine.Isolate",
-      "Machine.RestrictExecution",
-      "Machine.Scan",
-      "Machine.Offboard",
-      "Machine.StopAndQuarantine",
-      "Machine.LiveResponse",
-    ],
+    permissions: RESPONSE_ACTIONS,
     // Microsoft lists the same seven response permissions for a signed-in user.
-    delegatedPermissions: [
-      "Machine.CollectForensics",
-      "Machine.Isolate",
-      "Machine.RestrictExecution",
-      "Machine.Scan",
-      "Machine.Offboard",
-      "Machine.StopAndQuarantine",
-      "Machine.LiveResponse",
-    ],
+    delegatedPermissions: RESPONSE_ACTIONS,
     label: "cancelling a machine action",
   },
   getMachine: {

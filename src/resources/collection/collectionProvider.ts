@@ -11,8 +11,8 @@ import { getDefenderClient } from "../../client/sharedClients";
 import { COLLECT_INVESTIGATION_PACKAGE, isFinalStatus, type MachineAction } from "../../client/wireTypes";
 import { DefenderError, isDefenderError } from "../../core/errors";
 import type { Settings } from "../../settings/resolveSettings";
-import { configureProcess, currentSettings } from "../shared/providerSettings";
-import { failingConfigKey, surfaceError } from "../shared/surfaceError";
+import { checkedWithSettings, configureProcess, currentSettings } from "../shared/providerSettings";
+import { surfaceError } from "../shared/surfaceError";
 import { waitForFinal } from "../shared/waitForFinal";
 import {
   type CollectionInputs,
@@ -108,14 +108,7 @@ export const collectionProvider = {
     _olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs, failures } = checkCollectionInputs(news);
-    try {
-      currentSettings();
-    } catch (error) {
-      // Report the failure on the config key at fault, so the engine names it.
-      failures.push({ property: failingConfigKey(error), reason: surfaceError(error).message });
-    }
-    return { inputs, failures };
+    return checkedWithSettings(checkCollectionInputs(news));
   },
 
   /** Replaces on machineId, comment or triggers; other inputs only update state. */

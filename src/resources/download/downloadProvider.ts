@@ -6,8 +6,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isDefenderError } from "../../core/errors";
 import { redact } from "../../core/redact";
-import { configureProcess, currentSettings } from "../shared/providerSettings";
-import { failingConfigKey, surfaceError } from "../shared/surfaceError";
+import { checkedWithSettings, configureProcess, currentSettings } from "../shared/providerSettings";
+import { surfaceError } from "../shared/surfaceError";
 import { DirectoryDestination } from "./directoryDestination";
 import { downloadEvidence } from "./downloadEvidence";
 import { checkDownloadInputs, diffDownloadInputs, downloadInputs } from "./downloadInputs";
@@ -49,13 +49,7 @@ export const downloadProvider = {
     _olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs, failures } = checkDownloadInputs(news);
-    try {
-      currentSettings();
-    } catch (error) {
-      failures.push({ property: failingConfigKey(error), reason: surfaceError(error).message });
-    }
-    return { inputs, failures };
+    return checkedWithSettings(checkDownloadInputs(news));
   },
 
   /**

@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS } from "../../settings/configKeys";
 import { resolveSettings, type Settings } from "../../settings/resolveSettings";
 import { exitWhenEngineGone } from "./engineWatch";
+import { failingConfigKey, surfaceError } from "./surfaceError";
 
 /** Stack config as received by `configure`; `undefined` until then (the environment still applies). */
 let configured: Record<string, string | undefined> | undefined;
@@ -33,4 +34,18 @@ export function configureProcess(req: pulumi.dynamic.ConfigureRequest): void {
     if (value !== undefined) config[key] = String(value);
   }
   configured = config;
+}
+
+/** A `check` result, with the process settings judged too: a bad setting is reported on its config key. */
+export function checkedWithSettings(checked: {
+  inputs: Record<string, unknown>;
+  failures: Array<{ property: string; reason: string }>;
+}): { inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> } {
+  try {
+    currentSettings();
+  } catch (error) {
+    // Report the failure on the config key at fault, so the engine names it.
+    checked.failures.push({ property: failingConfigKey(error), reason: surfaceError(error).message });
+  }
+  return checked;
 }
