@@ -1,8 +1,10 @@
 /**
  * A deployment killed mid-way (SIGKILL of the `pulumi` process while creates are in flight), then
- * the recovery a user runs. Proves: the provider stops with its engine (no collection is started
- * after the kill), the next run starts no second collection and loses no action, and the checkpoint
- * ends clean. The recovery steps are those of docs/reliability.md.
+ * the recovery a user runs: `pulumi cancel` (the self-managed backend keeps the dead run's lock) and a
+ * plain `pulumi up`. Proves: the provider stops with its engine (no collection is started after the
+ * kill); the next run finds every collection the dead run started by the marker in its comment and
+ * takes it over, posting only for the devices that have none; nothing is collected twice or lost. No
+ * adoptActionId, no refresh. The steps are those of docs/reliability.md.
  *
  * Collections wait for completion and the devices stay Pending (a one-day pickup delay) until the
  * test moves emulated time, so the kill finds collections created but not yet recorded: the
@@ -19,16 +21,13 @@ import {
   closeEmulatorApi,
   collectionsOn,
   emulatorSecrets,
-  errorText,
   failureOf,
-  killAll,
   pendingOperations,
-  pulumiCli,
-  pulumiProcess,
   refreshClearingPendingCreates,
-  waitForExit,
   waitUntil,
 } from "../helpers/faults";
+import { assertOneHeldActionPerDevice } from "../helpers/heldActions";
+import { type KilledUp, upKilledWhen } from "../helpers/kill";
 import { sweepProgram } from "../helpers/sweep";
 
 const TIME_SCALE = 60;
@@ -38,56 +37,40 @@ const LIFECYCLE = { pendingSeconds: DAY, inProgressSeconds: 60 };
 
 const comment = (i: number) => `IR-5000: interrupted sweep, device ${i}`;
 
-const program = (ids: string[], adopt: Record<number, string> = {}) =>
-  sweepProgram(ids, { waitForCompletion: true, comment, adopt });
+const program = (ids: string[]) => sweepProgram(ids, { waitForCompletion: true, comment });
 
-/** Runs `up`, waits until `created` collections exist (and `settleMs` more), then SIGKILLs the CLI. */
+/** Runs `up` and SIGKILLs the CLI once `created` collections exist (and `settleMs` more passed). */
 async function upKilledAfter(
   t: ExecutionContext,
   em: Emulator,
   s: TestStack,
   created: number,
   settleMs: number,
-): Promise<{ killedAtMs: number; providerExited: boolean; failure: string }> {
-  const running = s.up().then(
-    () => "",
-    (e: unknown) => errorText(e),
-  );
-  await waitUntil(
+): Promise<KilledUp> {
+  const killed = await upKilledWhen(
+    s,
     () => callsOf(em, "collect").filter((c) => c.status === 201).length >= created,
-    60_000,
-    `${created} collections`,
+    { settleMs },
   );
-  await sleep(settleMs);
-  const found = pulumiProcess(s, "up");
-  if (!found) throw new Error("the pulumi up process was not found");
-  const pids = found.tree.map((p) => p.pid);
-  t.teardown(() => killAll(pids));
-  t.true(
-    found.tree.some((p) => p.cmdline.includes("dynamic-provider")),
-    "the dynamic provider runs under the CLI",
-  );
-  process.kill(found.cli.pid, "SIGKILL");
-  const killedAtMs = Date.now();
-  const failure = await running;
+  t.true(killed.killed, "the up was killed mid-way");
+  t.true(killed.providerSeen, "the dynamic provider ran under the CLI");
+  t.regex(killed.failure, /killed with SIGKILL/);
   // Nothing kills the provider but its own watch on the engine.
-  const providerExited = await waitForExit(pids, 20_000);
-  return { killedAtMs, providerExited, failure };
+  t.true(killed.providerExited, "the provider process ended with its engine");
+  return killed;
 }
 
-/** Each device has exactly one collection, and the stack holds it. */
-async function assertOneHeldActionPerDevice(t: ExecutionContext, em: Emulator, s: TestStack, ids: string[]) {
-  const state = await s.exportState();
-  t.is(state.resources.length, ids.length, "every collection is in state");
-  for (const [i, machineId] of ids.entries()) {
-    const actions = await collectionsOn(em, machineId);
-    t.is(actions.length, 1, `exactly one collection on device ${i}`);
-    const held = state.resources.find((r) => r.urn.endsWith(`::device-${i}`));
-    t.is(held?.id, actions[0]?.id, `device ${i}: the stack holds it`);
-  }
+/** The device a collect call was for. */
+const deviceOf = (path: string) => /\/machines\/([0-9a-f]+)\//i.exec(path)?.[1]?.toLowerCase();
+
+/** `pulumi up` meets the dead run's lock; `pulumi cancel` releases it. */
+async function cancelDeadRun(t: ExecutionContext, s: TestStack): Promise<void> {
+  const locked = await failureOf(t, s.up());
+  t.regex(locked, /the stack is currently locked by 1 lock\(s\).*`pulumi cancel`/s);
+  await s.stack.cancel();
 }
 
-test("killed mid-deployment, re-run soon: cancel, up, refresh --clear-pending-creates: no duplicate, nothing lost", async (t) => {
+test("killed mid-deployment, then cancel and a plain up: no duplicate, nothing lost, posts only for devices without a collection", async (t) => {
   const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE });
   t.teardown(async () => {
     await closeEmulatorApi(em);
@@ -100,112 +83,108 @@ test("killed mid-deployment, re-run soon: cancel, up, refresh --clear-pending-cr
   t.teardown(() => s.dispose());
 
   const killed = await upKilledAfter(t, em, s, 2, 300);
-  t.regex(killed.failure, /killed with SIGKILL/);
-  t.true(killed.providerExited, "the provider process ended with its engine");
   // Let the slow POST's latency pass: whatever the emulator does with it is now on record.
   await sleep(6000);
   const postsAfterKill = callsOf(em, "collect").filter((c) => c.startMs > killed.killedAtMs);
   t.deepEqual(postsAfterKill, [], "no collection was started after the engine died");
-  const createdBeforeRecovery = callsOf(em, "collect").filter((c) => c.status === 201).length;
-  t.is(createdBeforeRecovery, 2, "two collections exist; the engine never saw them finish");
+  const startedBefore = new Set<string>();
+  for (const machineId of ids) {
+    if ((await collectionsOn(em, machineId)).length > 0) startedBefore.add(machineId);
+  }
+  t.is(startedBefore.size, 2, "two collections exist; the engine never saw them finish");
   const pending = await pendingOperations(s);
   t.is(pending.filter((p) => p.type === "creating").length, 4, "four pending creates in the checkpoint");
   t.deepEqual((await s.exportState()).resources, [], "nothing recorded as created");
 
   // Step 1: the dead run still holds the stack's lock.
-  const locked = await failureOf(t, s.up());
-  t.regex(locked, /the stack is currently locked by 1 lock\(s\).*`pulumi cancel`/s);
-  await s.stack.cancel();
+  await cancelDeadRun(t, s);
 
-  // Step 2: up again. The devices still collecting refuse a second collection; the provider adopts
-  // the running one. Once every POST is answered, let the devices finish.
+  // Step 2: a plain up. The two started collections are found by their markers and taken over; the
+  // other two devices get their first collection. Once both POSTs are answered, let devices finish.
   const posted = callsOf(em, "collect").length;
   const recovering = s.up();
-  await waitUntil(() => callsOf(em, "collect").length >= posted + ids.length, 60_000, "the recovery POSTs");
+  await waitUntil(
+    () => callsOf(em, "collect").filter((c) => c.status === 201).length >= 4,
+    60_000,
+    "the recovery POSTs",
+  );
   em.advanceTime(2 * DAY);
   const up = await recovering;
   t.is(up.summary.result, "succeeded");
   t.regex(s.output(), /Attempting to deploy or update resources with 4 pending operations/);
   const recoveryPosts = callsOf(em, "collect").slice(posted);
   t.deepEqual(
-    recoveryPosts.map((p) => p.status).sort(),
-    [201, 201, 400, 400],
-    "two new collections, two refused as already running",
+    recoveryPosts.map((p) => p.status),
+    [201, 201],
+    "two POSTs, both new collections",
+  );
+  t.deepEqual(
+    recoveryPosts.map((p) => deviceOf(p.path)).sort(),
+    ids.filter((id) => !startedBefore.has(id)).sort(),
+    "posted only for the devices without a collection",
   );
   await assertOneHeldActionPerDevice(t, em, s, ids);
   const state = await s.exportState();
-  t.is(
-    state.resources.filter((r) => r.outputs?.adopted === true).length,
-    2,
-    "the interrupted two were adopted",
+  t.true(
+    state.resources.every((r) => r.outputs?.adopted === false && r.outputs?.status === "Succeeded"),
+    "the recovered collections are ordinary ones, followed to the end",
   );
-  t.true(state.resources.every((r) => r.outputs?.status === "Succeeded"));
+  // The engine keeps the dead run's pending creates until told otherwise: bookkeeping only. Every
+  // later up warns about them and changes nothing.
+  t.is((await pendingOperations(s)).length, 4, "the engine keeps the pending creates");
+  const before = callsOf(em, "collect").length;
+  const again = await s.up();
+  t.is(again.summary.resourceChanges?.same, ids.length + 1);
+  t.is(callsOf(em, "collect").length, before, "no POST");
+  t.is((await pendingOperations(s)).length, 4, "an up does not clear them");
 
-  // Step 3: clear the pending creates the engine keeps until told otherwise.
-  t.is((await pendingOperations(s)).length, 4, "the engine keeps the pending creates after a successful up");
+  // Optional: silence the warning. A non-interactive `pulumi refresh` keeps pending creates;
+  // `--clear-pending-creates` drops them, and state keeps every collection.
   await refreshClearingPendingCreates(s);
   t.deepEqual(await pendingOperations(s), [], "the checkpoint is clean");
   t.is((await s.exportState()).resources.length, ids.length, "and still holds every collection");
-
-  // A final up changes nothing.
-  const before = callsOf(em, "collect").length;
   const final = await s.up();
   t.is(final.summary.resourceChanges?.same, ids.length + 1);
-  t.is(callsOf(em, "collect").length, before, "no POST");
+  t.is(callsOf(em, "collect").length, before, "still no POST");
+  t.notRegex(final.stdout, /pending operations/, "no more warning");
   assertNoSecrets(t, { output: s.output(), state: backendText(s) }, emulatorSecrets(em));
 });
 
-test("killed, and the collections finished before the re-run: adoptActionId keeps them, no second collection", async (t) => {
+test("killed, and the collections finished before the re-run: cancel and a plain up post nothing and hold every action", async (t) => {
   const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE });
   t.teardown(async () => {
     await closeEmulatorApi(em);
     await em.close();
   });
   const ids = healthyIds(em, 2);
-  const adopt: Record<number, string> = {};
-  const s = await emulatorStack(em, program(ids, adopt));
+  const s = await emulatorStack(em, program(ids));
   t.teardown(() => s.dispose());
 
   const killed = await upKilledAfter(t, em, s, 2, 300);
-  t.true(killed.providerExited, "the provider process ended with its engine");
-  // The devices finish their collections before anyone looks at the stack again.
+  t.deepEqual(
+    callsOf(em, "collect").filter((c) => c.startMs > killed.killedAtMs),
+    [],
+    "no collection was started after the engine died",
+  );
+  // The devices finish their collections before anyone looks at the stack again: they no longer
+  // block a second collection, so only the markers stop one.
   em.advanceTime(2 * DAY);
-  const pending = await pendingOperations(s);
-  t.is(pending.length, 2);
-  await s.stack.cancel();
+  t.is((await pendingOperations(s)).length, 2);
+  const started = await Promise.all(ids.map((id) => collectionsOn(em, id)));
+  t.true(started.every((a) => a.length === 1 && a[0]?.status === "Succeeded"));
 
-  // A plain up would start a second collection: the finished ones no longer block the device.
-  // Instead, find each pending create's collection (its device and comment) and declare it.
-  for (const [i, machineId] of ids.entries()) {
-    const found = (await collectionsOn(em, machineId)).filter((a) => a.requestorComment === comment(i));
-    t.is(found.length, 1);
-    t.is(found[0]?.status, "Succeeded");
-    adopt[i] = found[0]!.id;
-  }
-  // `refresh --import-pending-creates` is no way out for dynamic resources on this engine: the
-  // pending create is dropped and nothing is imported.
-  const imported = await pulumiCli(s, [
-    "refresh",
-    "--yes",
-    "--skip-preview",
-    "--import-pending-creates",
-    pending[0]!.resource.urn,
-    "--import-pending-creates",
-    adopt[Number(pending[0]!.resource.urn.split("device-")[1])]!,
-  ]);
-  t.is(imported.code, 0);
-  t.is((await pendingOperations(s)).length, 1, "the imported pending create is gone");
-  t.deepEqual((await s.exportState()).resources, [], "and nothing was imported");
-
+  await cancelDeadRun(t, s);
   const posted = callsOf(em, "collect").length;
   const up = await s.up();
   t.is(up.summary.result, "succeeded");
-  t.is(callsOf(em, "collect").length, posted, "no POST: both collections were adopted");
-  await assertOneHeldActionPerDevice(t, em, s, ids);
+  t.is(callsOf(em, "collect").length, posted, "no POST: both collections were found by their markers");
+  const held = await assertOneHeldActionPerDevice(t, em, s, ids);
+  t.deepEqual(
+    held.map((a) => a.id),
+    started.map((a) => a[0]?.id),
+    "the stack holds the collections the killed run started",
+  );
   const state = await s.exportState();
-  t.true(state.resources.every((r) => r.outputs?.adopted === true && r.outputs?.status === "Succeeded"));
-
-  await refreshClearingPendingCreates(s);
-  t.deepEqual(await pendingOperations(s), []);
-  t.is((await s.exportState()).resources.length, ids.length);
+  t.true(state.resources.every((r) => r.outputs?.adopted === false && r.outputs?.status === "Succeeded"));
+  t.is((await pendingOperations(s)).length, 2, "the engine keeps the pending creates (bookkeeping only)");
 });
