@@ -2,7 +2,7 @@
  * Stacks for the bench: the test harness's local backend, pinned CLI and environment, plus the one
  * engine setting the bench changes (see {@link BENCH_ENGINE_ENV}), and a timed `up`.
  */
-import type { ConfigMap, PulumiFn, UpResult } from "@pulumi/pulumi/automation";
+import type { ConfigMap, PulumiFn, RefreshResult, UpResult } from "@pulumi/pulumi/automation";
 import { createTestStack, type TestStack } from "pulumi-mde-harness";
 
 /**
@@ -32,27 +32,39 @@ export function benchStack(program: PulumiFn, opts: BenchStackOptions = {}): Pro
   });
 }
 
-/** Outcome of {@link timedUp}. */
-export interface TimedUp {
+/** Outcome of a timed engine operation. */
+export interface Timed<R> {
   /** Real seconds from the call to its return, engine start-up included. */
   readonly seconds: number;
-  /** The result; undefined when the update failed. */
-  readonly result?: UpResult;
-  /** Why the update failed, when it did (first line only: the full text can be long). */
+  /** The result; undefined when the operation failed. */
+  readonly result?: R;
+  /** Why the operation failed, when it did (first line only: the full text can be long). */
   readonly error?: string;
 }
 
-/** Runs `up` and times it; a failed update is an outcome here, not an exception. */
-export async function timedUp(
-  stack: TestStack,
-  opts: { parallel: number; continueOnError?: boolean },
-): Promise<TimedUp> {
+/** Outcome of {@link timedUp}. */
+export type TimedUp = Timed<UpResult>;
+
+async function timed<R>(operation: () => Promise<R>): Promise<Timed<R>> {
   const started = performance.now();
   try {
-    const result = await stack.stack.up({ parallel: opts.parallel, continueOnError: opts.continueOnError });
+    const result = await operation();
     return { seconds: (performance.now() - started) / 1000, result };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { seconds: (performance.now() - started) / 1000, error: message.split("\n")[0] ?? message };
   }
+}
+
+/** Runs `up` and times it; a failed update is an outcome here, not an exception. */
+export function timedUp(
+  stack: TestStack,
+  opts: { parallel: number; continueOnError?: boolean },
+): Promise<TimedUp> {
+  return timed(() => stack.stack.up({ parallel: opts.parallel, continueOnError: opts.continueOnError }));
+}
+
+/** Runs `refresh` and times it; `parallel` undefined leaves the engine's default. */
+export function timedRefresh(stack: TestStack, opts: { parallel?: number }): Promise<Timed<RefreshResult>> {
+  return timed(() => stack.stack.refresh(opts.parallel === undefined ? {} : { parallel: opts.parallel }));
 }

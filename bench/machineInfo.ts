@@ -1,9 +1,12 @@
 /**
  * The machine a bench ran on, printed under the table: figures mean little without it.
  */
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import { pulumiCommand } from "pulumi-mde-harness";
+import path from "node:path";
+import { promisify } from "node:util";
+import { ENGINE_BIN, pulumiCommand } from "pulumi-mde-harness";
 
 /** Description of the bench machine and toolchain. */
 export interface MachineInfo {
@@ -46,4 +49,16 @@ export function loadAverage(): string {
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(" ");
+}
+
+/**
+ * The engine's default `--parallel` for `refresh` (4 x CPUs in the CLIs we pin), read from its help so
+ * the label says what really ran; NaN when the help does not say.
+ */
+export async function engineDefaultParallel(): Promise<number> {
+  const { stdout } = await promisify(execFile)(path.join(ENGINE_BIN, "pulumi"), ["refresh", "--help"], {
+    env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+  });
+  const line = stdout.split("\n").find((l) => l.includes("--parallel"));
+  return Number(/\(default (\d+)\)/.exec(line ?? "")?.[1] ?? Number.NaN);
 }

@@ -38,7 +38,7 @@ export async function runNaive(p: NaiveParams): Promise<NaiveRun> {
   try {
     // A token minted directly: the baseline gets its credential for free, the provider fetches its own.
     const naive = { apiUrl: em.url, token: em.issueToken() };
-    const stack = await benchStack(collectionProgram("naive", healthyIds(em, p.n), naive), {
+    const stack = await benchStack(collectionProgram("naive", healthyIds(em, p.n), { naive }), {
       // fetch (undici inside Node) trusts the emulator's CA only through this, read at process start.
       env: { NODE_EXTRA_CA_CERTS: em.caFile },
     });

@@ -103,3 +103,20 @@ export async function runOverhead(p: OverheadParams): Promise<OverheadRun> {
     await em?.close();
   }
 }
+
+/** One collection run and one no-op run, measured back to back. */
+export interface OverheadPair {
+  readonly collection: OverheadRun;
+  readonly noop: OverheadRun;
+}
+
+/**
+ * Pair `i` of a series: the two kinds back to back, alternating which goes first, so drifting load on a
+ * shared machine hits both alike.
+ */
+export async function runOverheadPair(p: Omit<OverheadParams, "kind">, i: number): Promise<OverheadPair> {
+  const order = i % 2 === 0 ? (["noop", "collection"] as const) : (["collection", "noop"] as const);
+  const a = await runOverhead({ ...p, kind: order[0] });
+  const b = await runOverhead({ ...p, kind: order[1] });
+  return a.kind === "collection" ? { collection: a, noop: b } : { collection: b, noop: a };
+}
