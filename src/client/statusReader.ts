@@ -24,6 +24,8 @@ export const GATHER_MS = 25;
 export const MAX_IDS_PER_FILTER = 15;
 /** How far before the earliest creation time a window query starts, in milliseconds (clock skew). */
 export const WINDOW_MARGIN_MS = 10 * 60_000;
+/** Oldest creation time a window query reaches back to, in milliseconds: older actions are read by id. */
+export const WINDOW_MAX_AGE_MS = 7 * 24 * 3_600_000;
 /** Largest page the API serves. */
 export const PAGE_SIZE = 10_000;
 
@@ -147,7 +149,9 @@ export class StatusReader {
     try {
       const found = new Map<string, MachineAction | Error>();
       let rest = ids;
-      if (ids.length > MAX_IDS_PER_FILTER) {
+      // With creation times known, one window query answers this batch and, remembered, the reads that
+      // follow: a refresh at the engine's default parallelism (8 reads at a time) costs a call or two.
+      if (ids.length > 1) {
         await this.window(batch, found);
         rest = ids.filter((id) => !found.has(id));
       }
@@ -173,10 +177,12 @@ export class StatusReader {
     batch: Map<string, Pending>,
     found: Map<string, MachineAction | Error>,
   ): Promise<void> {
+    const oldest = this.now() - WINDOW_MAX_AGE_MS;
     const created = [...batch.values()]
       .map((p) => Date.parse(p.hint.createdAt ?? ""))
-      .filter((ms) => !Number.isNaN(ms));
-    if (created.length === 0) return;
+      .filter((ms) => !Number.isNaN(ms) && ms >= oldest);
+    // Too few recent creation times to be worth a window: the id filters answer them.
+    if (created.length < 2) return;
     const types = new Set([...batch.values()].map((p) => p.hint.type));
     const since = odataDate(Math.min(...created) - WINDOW_MARGIN_MS);
     const type =

@@ -119,3 +119,29 @@ test("a failing read fails only its own caller", async (t) => {
   t.is(results[1]?.status, "rejected");
   t.is(results[2]?.status, "fulfilled");
 });
+
+test("a refresh eight reads at a time (the engine's default parallelism) costs one window query", async (t) => {
+  const actions = Array.from({ length: 200 }, (_, i) => action(i + 1, "Succeeded", 20 - i / 20));
+  const { calls, source } = fakeSource(actions);
+  const reader = new StatusReader(source);
+  for (let i = 0; i < actions.length; i += 8) {
+    const batch = actions.slice(i, i + 8);
+    const answers = await Promise.all(
+      batch.map((a) => reader.read(a.id, { createdAt: a.creationDateTimeUtc, type: a.type })),
+    );
+    t.deepEqual(
+      answers.map((a) => a?.id),
+      batch.map((a) => a.id),
+    );
+  }
+  t.is(calls.length, 1);
+});
+
+test("actions older than the window's reach are read by id, not by a window over months", async (t) => {
+  const old = [action(1, "Succeeded", 60 * 24 * 30), action(2, "Succeeded", 60 * 24 * 31)];
+  const { calls, source } = fakeSource(old);
+  const reader = new StatusReader(source);
+  await Promise.all(old.map((a) => reader.read(a.id, { createdAt: a.creationDateTimeUtc, type: a.type })));
+  t.is(calls.length, 1);
+  t.regex(calls[0]?.arg ?? "", /^id eq /);
+});
