@@ -146,15 +146,13 @@ async function findEarlier(
   } catch (error) {
     if (isDefenderError(error, "MDE_ABORTED")) throw error;
     const cause = toDefenderError(error);
+    // A refusal (401, 403, ...) says what to fix by itself; nothing was posted either way.
+    if (cause.status !== undefined && cause.status >= 400 && cause.status < 500) throw cause;
     throw new DefenderError(
       cause.code,
       `Nothing was posted to device '${machineId}': looking for an earlier attempt of this collection failed ` +
         `(${cause.message}). Run \`pulumi up\` again; it looks again before posting, so no collection is started twice.`,
-      {
-        operation: "listActions",
-        ...(cause.status !== undefined ? { status: cause.status } : {}),
-        cause: error,
-      },
+      { operation: "listActions", ...(cause.status !== undefined ? { status: cause.status } : {}), cause: error },
     );
   }
 }

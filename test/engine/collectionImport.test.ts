@@ -34,7 +34,11 @@ test("adoptActionId takes over an existing action: no new collection, outputs re
   const up = await s.up();
   t.is(up.summary.resourceChanges?.create, 2);
   t.is(callsOf(em, "collect").length, 1, "no second collection is started");
-  t.is(up.outputs.requestorComment?.value, comment);
+  // The comment Defender recorded is the first stack's, with that stack's marker.
+  t.regex(
+    String(up.outputs.requestorComment?.value),
+    new RegExp(`^${comment} \\[pulumi-mde:[0-9a-f]{10}\\]$`),
+  );
   t.is(up.outputs.adopted?.value, true);
   const { resources } = await s.exportState();
   t.is(resources[0]?.id, actionId);

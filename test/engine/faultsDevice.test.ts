@@ -139,7 +139,10 @@ test("a device already collecting: adopt takes the running action over, fail nam
   t.regex(failure, new RegExp(`The running collection is action ${runningB.id} \\(Pending`));
   t.regex(failure, /onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over/);
   t.regex(failure, new RegExp(`adoptActionId: "${runningB.id}"`), "the way to take it over is named");
-  t.regex(failure, /It carries this resource's comment: if an earlier deployment was interrupted/);
+  t.regex(
+    failure,
+    /It carries this resource's comment but not its marker: if an earlier deployment started it/,
+  );
 
   const posts = callsOf(em, "collect");
   t.is(posts.length, 2, "one POST per resource");

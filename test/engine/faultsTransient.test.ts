@@ -45,12 +45,13 @@ test("500/503 bursts and resets on the POST and the GETs: every collection creat
   em.injectFault({ route: "collect", kind: "status", status: 500 });
   em.injectFault({ route: "collect", kind: "reset" });
   em.injectFault({ route: "collect", kind: "status", status: 503, times: 2 });
-  // The look-ups after a doubtful outcome fail once too.
+  // The look-up for earlier attempts fails once too.
   em.injectFault({ route: "listActions", kind: "status", status: 500 });
-  // The status polls of waitForCompletion: a burst of 5xx and resets.
-  em.injectFault({ route: "getAction", kind: "status", status: 503, times: 2 });
-  em.injectFault({ route: "getAction", kind: "reset" });
-  em.injectFault({ route: "getAction", kind: "status", status: 500, times: 2 });
+  // The reads after it (the look-ups after a doubtful outcome, the coalesced status polls of
+  // waitForCompletion): a burst of 5xx and resets.
+  em.injectFault({ route: "listActions", kind: "status", status: 503, times: 2, skip: 1 });
+  em.injectFault({ route: "listActions", kind: "reset" });
+  em.injectFault({ route: "listActions", kind: "status", status: 500, times: 2 });
   const s = await emulatorStack(em, program(ids, true));
   t.teardown(() => s.dispose());
 
@@ -63,7 +64,7 @@ test("500/503 bursts and resets on the POST and the GETs: every collection creat
     "every injected POST failure happened",
   );
   t.is(posts.filter((p) => p.status === 201).length, ids.length, "one created action per resource");
-  t.true(callsOf(em, "getAction").filter((c) => c.status !== 200).length >= 5, "the GET faults happened");
+  t.true(callsOf(em, "listActions").filter((c) => c.status !== 200).length >= 6, "the read faults happened");
   await assertOneActionPerDevice(t, em, s, ids);
   const state = await s.exportState();
   t.true(

@@ -160,12 +160,13 @@ export const collectionProvider = {
       } catch (error) {
         if (!isDefenderError(error, "MDE_ACTIVE_REQUEST_EXISTS")) throw error;
         const running = (error as DefenderError & { action?: MachineAction }).action;
-        // Defender keeps only the comment, so this is a hint, not a proof: an interrupted deployment
-        // (the engine lists its pending creates) leaves exactly such an action behind.
-        const interrupted =
-          running?.requestorComment === comment
-            ? " It carries this resource's marker: it is this collection, started by an earlier run."
-            : "";
+        // Defender keeps only the comment. The same comment without this resource's marker is a hint, not
+        // a proof: a collection started by hand, or by a version of pulumi-mde from before markers.
+        const sameComment =
+          typeof running?.requestorComment === "string" && running.requestorComment.startsWith(inputs.comment);
+        const interrupted = sameComment
+          ? " It carries this resource's comment but not its marker: if an earlier deployment started it, declare it with adoptActionId."
+          : "";
         const fix =
           inputs.onConflict === "fail"
             ? `onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over${running ? `, or declare it with adoptActionId: "${running.id}"` : ""}.${interrupted}`
