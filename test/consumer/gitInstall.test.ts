@@ -30,7 +30,9 @@ test("npm install from a git commit builds dist with prepare, and the package lo
     existsSync(path.join(installed, "dist", "src", "provider", "index.js")),
     "prepare built the provider",
   );
-  t.false(existsSync(path.join(installed, "src")), "only the packed files are installed");
+  // Only the packed files are installed: the sources the maps point at, not the tests or workspaces.
+  t.false(existsSync(path.join(installed, "test")), "only the packed files are installed");
+  t.false(existsSync(path.join(installed, "packages")), "the emulator and harness are not installed");
   const version = (
     JSON.parse(readFileSync(path.join(installed, "package.json"), "utf8")) as { version: string }
   ).version;
