@@ -1,27 +1,37 @@
 /**
- * Runs one chaos seed through the real engine (Automation API, the pinned CLI) against a time-scaled
- * emulator: a small fleet of collections, phases of per-request faults on the collect POST, the
- * status reads, the look-ups and the token endpoint, SIGKILLs of `pulumi up` mid-run followed by what
- * a user does (`pulumi cancel` when locked, then `up` again), and sometimes a deliberate re-collection.
- * After each phase the invariants of `invariants.ts` are checked; at the end, one more `up` must post
- * nothing.
+ * Runs one chaos seed through the real engine against a time-scaled emulator: a small fleet of
+ * collections, phases of per-request faults on the collect POST, the status reads, the look-ups and
+ * the token endpoint, SIGKILLs of `pulumi up` mid-run followed by what a user does (`pulumi cancel`
+ * when locked, then `up` again), and sometimes a deliberate re-collection. After each phase the
+ * invariants of `invariants.ts` are checked; at the end, one more `up` must post nothing.
+ *
+ * The program is a folder program run by the CLI (`pulumi up` in a folder with `Pulumi.yaml`), as
+ * users run it: every run gets a fresh program process. An inline Automation API program runs inside
+ * this process instead, and the SDK's process-wide runtime state outlives a killed engine: in a long
+ * run, a later `up` of the same process lost its connection to the engine ("14 UNAVAILABLE: No
+ * connection established"), which the SDK treats as a normal end of the program, so the engine saw
+ * fewer resources and deleted the rest from state.
  */
+
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { InvestigationPackageCollection } from "pulumi-mde";
 import type { Emulator } from "pulumi-mde-emulator";
 import {
   callsOf,
-  emulatorStack,
+  createFolderProgram,
+  type FolderProgram,
+  type FolderProgramOptions,
   healthyFleet,
   healthyTemplate,
+  REPO_ROOT,
   startTestEmulator,
-  type TestStack,
 } from "pulumi-mde-harness";
 import { Agent, request } from "undici";
 import { collectionMarker, markedComment } from "../../src/resources/collection/collectionMarker";
-import { closeEmulatorApi, collectionsOn, errorText, expectFailure, serviceCalls } from "../helpers/faults";
-import { isLocked, upKilledWhen } from "../helpers/kill";
+import { closeEmulatorApi, collectionsOn, serviceCalls } from "../helpers/faults";
+import { cliProcess, isLocked, killedWhen } from "../helpers/kill";
 import { checkInvariants, type ExpectedCollection, type HeldResource, type Violations } from "./invariants";
 import { describePlan, drawPlan, type KillPlan, MAX_LATENCY_MS, type PhasePlan, type SeedPlan } from "./plan";
 
@@ -71,7 +81,7 @@ export interface SeedReport {
 interface Context {
   plan: SeedPlan;
   em: Emulator;
-  s: TestStack;
+  fp: FolderProgram;
   ids: string[];
   generation: number[];
   report: SeedReport;
@@ -115,20 +125,29 @@ function gist(failure: string): string {
   return [...new Set(lines)].slice(0, 6).join(" | ").slice(0, 1200);
 }
 
+/** `pulumi up`: "" on success, else what it printed. */
+async function upText(ctx: Context): Promise<string> {
+  const run = await ctx.fp.up([], { allowFailure: true });
+  if (run.code === 0) return "";
+  return run.code === -1 ? "killed with SIGKILL (or timed out)" : `${run.stdout}\n${run.stderr}`;
+}
+
 async function plainUp(ctx: Context): Promise<string> {
   ctx.report.ups++;
-  return ctx.s.up().then(
-    () => "",
-    (e: unknown) => errorText(e),
-  );
+  return upText(ctx);
+}
+
+/** `pulumi cancel`: releases the lock a dead run left. */
+async function cancel(ctx: Context): Promise<void> {
+  await ctx.fp.run(["cancel", "--yes", "--stack", ctx.fp.stackName]);
+  ctx.log("  locked: pulumi cancel");
 }
 
 /** After a kill: the user's next `up` meets the dead run's lock and runs `pulumi cancel`. */
 async function releaseLock(ctx: Context): Promise<void> {
   const failure = await plainUp(ctx);
   if (isLocked(failure)) {
-    await ctx.s.stack.cancel();
-    ctx.log("  locked: pulumi cancel");
+    await cancel(ctx);
   } else {
     ctx.log(`  expected the dead run's lock, the up ${failure ? `failed: ${gist(failure)}` : "succeeded"}`);
   }
@@ -146,10 +165,15 @@ async function killedUp(ctx: Context, kill: KillPlan): Promise<string> {
   // gets to it, which lags when the loop is busy (the Automation API winding down a killed run).
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
-  const killed = await upKilledWhen(ctx.s, condition, {
-    settleMs: kill.after === "posts" ? kill.settleMs : kill.ms,
-    timeoutMs: 120_000,
-  });
+  const killed = await killedWhen(
+    () => upText(ctx),
+    () => cliProcess(ctx.fp.programDir, "up"),
+    condition,
+    {
+      settleMs: kill.after === "posts" ? kill.settleMs : kill.ms,
+      timeoutMs: 120_000,
+    },
+  );
   lag.disable();
   if (!killed.killed) {
     ctx.log(`  kill missed: the up ended first (${killed.failure ? gist(killed.failure) : "succeeded"})`);
@@ -186,13 +210,14 @@ async function runPhase(ctx: Context, phase: PhasePlan, index: number, agent: Ag
     // Let every earlier collection finish first: a re-collection while the previous one still runs
     // takes the running one over by design (onConflict "adopt"), which is not what is tested here.
     ctx.em.advanceTime(DAY);
-    const { resources } = await ctx.s.exportState();
+    const { resources } = await ctx.fp.exportState();
     for (const i of phase.recollect) {
       const name = ctx.plan.collections[i]!.name;
       const id = resources.find((r) => r.urn.endsWith(`::${name}`))?.id;
       if (id) heldBefore.set(i, id);
       ctx.generation[i]!++;
     }
+    writeFleet(ctx);
   }
   ctx.log(`phase ${index + 1}: ${phase.scheduled} faults scheduled (chance ${phase.chance.toFixed(2)})`);
   ctx.em.clearFaults();
@@ -218,10 +243,7 @@ async function runPhase(ctx: Context, phase: PhasePlan, index: number, agent: Ag
   for (let r = 0; r < CONVERGE_RUNS && !converged; r++) {
     const from = callsOf(ctx.em, "collect").length;
     const failure = await plainUp(ctx);
-    if (isLocked(failure)) {
-      await ctx.s.stack.cancel();
-      ctx.log("  locked: pulumi cancel");
-    }
+    if (isLocked(failure)) await cancel(ctx);
     converged = failure === "";
     ctx.log(
       `  clean run ${r + 1}: ${converged ? "succeeded" : `failed: ${gist(failure)}`}; POSTs ${postsSince(ctx, from) || "none"}`,
@@ -240,7 +262,7 @@ async function observe(ctx: Context, heldBefore: Map<number, string>): Promise<V
     ...(heldBefore.has(i) ? { heldBefore: heldBefore.get(i)! } : {}),
   }));
   const actions = (await Promise.all(ctx.ids.map((id) => collectionsOn(ctx.em, id)))).flat();
-  const { resources } = await ctx.s.exportState();
+  const { resources } = await ctx.fp.exportState();
   const held: HeldResource[] = resources.map((r) => ({
     name: r.urn.slice(r.urn.lastIndexOf("::") + 2),
     id: r.id ?? "",
@@ -259,6 +281,60 @@ function record(ctx: Context, v: Violations, when: string): void {
   ctx.report.foreign += v.foreign;
   for (const m of v.messages) ctx.report.failures.push(`${when}: ${m}`);
   ctx.log(`  invariants after ${when}: ${v.messages.length === 0 ? "hold" : v.messages.join("; ")}`);
+}
+
+/** The folder program: one collection per entry of `fleet.json`, which the runner rewrites between phases. */
+const PROGRAM_FILES: Record<string, string> = {
+  "Pulumi.yaml": "name: mde-test\nruntime: nodejs\ndescription: pulumi-mde chaos program\n",
+  "package.json": `${JSON.stringify({ name: "mde-chaos-program", private: true, main: "index.js" })}\n`,
+  "index.js": [
+    '"use strict";',
+    'const { readFileSync } = require("node:fs");',
+    'const path = require("node:path");',
+    'const { InvestigationPackageCollection } = require("pulumi-mde");',
+    'const fleet = JSON.parse(readFileSync(path.join(__dirname, "fleet.json"), "utf8"));',
+    "for (const c of fleet) {",
+    "  new InvestigationPackageCollection(c.name, {",
+    "    machineId: c.machineId,",
+    "    comment: c.comment,",
+    "    triggers: c.triggers,",
+    "    waitForCompletion: c.waitForCompletion,",
+    "  });",
+    "}",
+    "",
+  ].join("\n"),
+};
+
+/** Writes the collections as the program declares them now (each at its generation). */
+function writeFleet(ctx: Context): void {
+  const fleet = ctx.plan.collections.map((c, i) => ({
+    name: c.name,
+    machineId: ctx.ids[i],
+    comment: c.comment,
+    triggers: [`generation-${ctx.generation[i]}`],
+    waitForCompletion: c.waitForCompletion,
+  }));
+  writeFileSync(path.join(ctx.fp.programDir, "fleet.json"), `${JSON.stringify(fleet, null, 2)}\n`);
+}
+
+/**
+ * The emulator's provider settings: through the environment (one `pulumi config set` costs the
+ * CLI's start-up), except `mde:timeScale`, which only stack config carries.
+ */
+function providerSettings(em: Emulator): Pick<FolderProgramOptions, "config" | "env"> {
+  const config = em.providerConfig();
+  const value = (key: string) => config[key]?.value ?? "";
+  return {
+    config: config["mde:timeScale"] ? { "mde:timeScale": config["mde:timeScale"] } : {},
+    env: {
+      AZURE_TENANT_ID: value("mde:tenantId"),
+      AZURE_CLIENT_ID: value("mde:clientId"),
+      AZURE_CLIENT_SECRET: value("mde:clientSecret"),
+      MDE_API_ENDPOINT: value("mde:apiEndpoint"),
+      AZURE_AUTHORITY_HOST: value("mde:authorityHost"),
+      MDE_CA_CERT_PATH: value("mde:caCertPath"),
+    },
+  };
 }
 
 /** Runs seed `seed` from start to end; never throws for what the system under test does. */
@@ -290,31 +366,33 @@ export async function runSeed(seed: number): Promise<SeedReport> {
   const agent = new Agent({ connect: { ca: em.caPem } });
   const ids = fleet.map((d) => d.id);
   const generation = plan.collections.map(() => 1);
-  const program = async () => {
-    for (const [i, c] of plan.collections.entries()) {
-      expectFailure(
-        new InvestigationPackageCollection(c.name, {
-          machineId: ids[i]!,
-          comment: c.comment,
-          triggers: [`generation-${generation[i]}`],
-          waitForCompletion: c.waitForCompletion,
-        }),
-      );
-    }
-  };
-  let s: TestStack | undefined;
-  const ctx: Omit<Context, "s"> = {
-    plan,
-    em,
-    ids,
-    generation,
-    report,
-    started,
-    log: (line) => report.log.push(line),
-  };
+  const programDir = path.join(
+    REPO_ROOT,
+    ".tmp",
+    "chaos",
+    `seed-${seed}-${process.pid}-${Date.now().toString(36)}`,
+  );
+  mkdirSync(programDir, { recursive: true });
+  for (const [file, text] of Object.entries(PROGRAM_FILES)) writeFileSync(path.join(programDir, file), text);
+  let fp: FolderProgram | undefined;
   try {
-    s = await emulatorStack(em, program);
-    const c: Context = { ...ctx, s };
+    fp = createFolderProgram({
+      programDir,
+      ...providerSettings(em),
+      commandTimeoutInMs: 180_000,
+    });
+    const c: Context = {
+      plan,
+      em,
+      fp,
+      ids,
+      generation,
+      report,
+      started,
+      log: (line) => report.log.push(line),
+    };
+    writeFleet(c);
+    await fp.init();
     for (const [i, phase] of plan.phases.entries()) await runPhase(c, phase, i, agent);
     const before = callsOf(em, "collect").length;
     const failure = await plainUp(c);
@@ -328,7 +406,8 @@ export async function runSeed(seed: number): Promise<SeedReport> {
     );
   } finally {
     report.ms = Date.now() - started;
-    await s?.dispose();
+    await fp?.dispose();
+    if (process.env.KEEP_ENGINE_TMP !== "1") rmSync(programDir, { recursive: true, force: true });
     await agent.close();
     await closeEmulatorApi(em);
     await em.close();
