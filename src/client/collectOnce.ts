@@ -152,7 +152,11 @@ async function findEarlier(
       cause.code,
       `Nothing was posted to device '${machineId}': looking for an earlier attempt of this collection failed ` +
         `(${cause.message}). Run \`pulumi up\` again; it looks again before posting, so no collection is started twice.`,
-      { operation: "listActions", ...(cause.status !== undefined ? { status: cause.status } : {}), cause: error },
+      {
+        operation: "listActions",
+        ...(cause.status !== undefined ? { status: cause.status } : {}),
+        cause: error,
+      },
     );
   }
 }

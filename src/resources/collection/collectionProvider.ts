@@ -163,7 +163,8 @@ export const collectionProvider = {
         // Defender keeps only the comment. The same comment without this resource's marker is a hint, not
         // a proof: a collection started by hand, or by a version of pulumi-mde from before markers.
         const sameComment =
-          typeof running?.requestorComment === "string" && running.requestorComment.startsWith(inputs.comment);
+          typeof running?.requestorComment === "string" &&
+          running.requestorComment.startsWith(inputs.comment);
         const interrupted = sameComment
           ? " It carries this resource's comment but not its marker: if an earlier deployment started it, declare it with adoptActionId."
           : "";
