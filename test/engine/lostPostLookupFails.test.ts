@@ -7,11 +7,12 @@
  * Regression: the next `up` posted again, a second collection once the first had finished (or, while
  * it ran, adopted it only because the device refused a second one).
  *
- * The first `listActions` call is the look-up of earlier attempts before the POST; the six 500s hit
- * the look-up after the lost answer.
+ * The six 500s are armed the moment the emulator drops the answer (its request log): they hit the
+ * look-up after the lost answer, not the look-up of earlier attempts before the POST.
  */
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
+import type { Emulator } from "pulumi-mde-emulator";
 import { callsOf, emulatorStack, healthyFleet, healthyTemplate, startTestEmulator } from "pulumi-mde-harness";
 import {
   assertNoSecrets,
@@ -31,7 +32,18 @@ const COMMENT = "IR-1102: the answer is lost and so is the look-up";
 
 test("lost POST answer and a failing look-up: the up fails saying to run up again, which posts nothing", async (t) => {
   const [device] = healthyFleet(await healthyTemplate(), 1);
-  const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE, fleet: [device!] });
+  let armed = false;
+  const em: Emulator = await startTestEmulator({
+    timeScale: TIME_SCALE,
+    lifecycle: LIFECYCLE,
+    fleet: [device!],
+    // Called as each request ends, before the emulator handles the next one.
+    log: (line) => {
+      if (armed || !/collectInvestigationPackage -> dropped/.test(line)) return;
+      armed = true;
+      em.injectFault({ route: "listActions", kind: "status", status: 500, times: 6 });
+    },
+  });
   t.teardown(async () => {
     await closeEmulatorApi(em);
     await em.close();
@@ -44,7 +56,6 @@ test("lost POST answer and a failing look-up: the up fails saying to run up agai
   t.teardown(() => s.dispose());
 
   em.injectFault({ route: "collect", kind: "commitThenDrop" });
-  em.injectFault({ route: "listActions", kind: "status", status: 500, skip: 1, times: 6 });
   const failure = await s.up().then(
     () => "",
     (e: unknown) => errorText(e),
@@ -57,12 +68,14 @@ test("lost POST answer and a failing look-up: the up fails saying to run up agai
     [0],
     "one POST, its answer lost",
   );
+  const post = callsOf(em, "collect")[0]!;
   const lookups = callsOf(em, "listActions");
   t.deepEqual(
     lookups.map((c) => c.status),
     [200, 500, 500, 500, 500, 500, 500],
-    "the look-up before the POST, then six failed look-ups after it",
+    "the look-up of earlier attempts, then six failed look-ups after the POST",
   );
+  t.true(lookups[0]!.endMs <= post.startMs && lookups.slice(1).every((c) => c.startMs >= post.endMs));
   const created = await collectionsOn(em, machineId);
   t.is(created.length, 1, "Defender holds the action");
   t.true(created[0]!.requestorComment?.startsWith(`${COMMENT} [pulumi-mde:`), "marked with the resource");

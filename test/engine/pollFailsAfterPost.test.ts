@@ -8,11 +8,12 @@
  * posted again (a second collection once the first had finished).
  *
  * Status reads go through the coalescing status reader: a single read is `getAction`, several
- * are one `listActions` query. Both routes get the six 503s, after the one `listActions` call that
- * comes before the POST (the look-up of earlier attempts).
+ * are one `listActions` query. Both routes get the six 503s, armed the moment the emulator answers
+ * the POST (its request log), so every read after the POST meets them and nothing before it does.
  */
 import test from "ava";
 import { InvestigationPackageCollection } from "pulumi-mde";
+import type { Emulator } from "pulumi-mde-emulator";
 import { callsOf, emulatorStack, healthyFleet, healthyTemplate, startTestEmulator } from "pulumi-mde-harness";
 import {
   assertNoSecrets,
@@ -30,7 +31,19 @@ const LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 120 };
 
 test("status reads fail after a successful POST: the action is kept in state, the next up posts nothing", async (t) => {
   const [device] = healthyFleet(await healthyTemplate(), 1);
-  const em = await startTestEmulator({ timeScale: TIME_SCALE, lifecycle: LIFECYCLE, fleet: [device!] });
+  let armed = false;
+  const em: Emulator = await startTestEmulator({
+    timeScale: TIME_SCALE,
+    lifecycle: LIFECYCLE,
+    fleet: [device!],
+    // Called as each request ends, before the emulator handles the next one.
+    log: (line) => {
+      if (armed || !/collectInvestigationPackage -> 201/.test(line)) return;
+      armed = true;
+      em.injectFault({ route: "getAction", kind: "status", status: 503, times: 6 });
+      em.injectFault({ route: "listActions", kind: "status", status: 503, times: 6 });
+    },
+  });
   t.teardown(async () => {
     await closeEmulatorApi(em);
     await em.close();
@@ -48,8 +61,6 @@ test("status reads fail after a successful POST: the action is kept in state, th
   });
   t.teardown(() => s.dispose());
 
-  em.injectFault({ route: "getAction", kind: "status", status: 503, times: 6 });
-  em.injectFault({ route: "listActions", kind: "status", status: 503, skip: 1, times: 6 });
   const failure = await s.up().then(
     () => "",
     (e: unknown) => errorText(e),
