@@ -1,6 +1,6 @@
 /**
- * Where evidence is kept, behind a small interface: a local directory today; an immutable (WORM) blob
- * container is planned. A package is streamed into a staging place, checked there, and only then put in
+ * Where evidence is kept, behind a small interface: a local directory, or an immutable (WORM) blob
+ * container. A package is streamed into a staging place, checked there, and only then put in
  * place under its final name together with its manifest; a failed download leaves nothing under that name.
  */
 
@@ -13,7 +13,31 @@ export type EvidenceFileStatus =
   /** The package is there but its bytes differ from what was downloaded. */
   | "altered"
   /** The package is intact but its manifest is gone. */
-  | "manifestMissing";
+  | "manifestMissing"
+  /** The package is intact but its manifest's bytes differ from the ones written. */
+  | "manifestAltered";
+
+/** What a committed package is, for destinations that record it beside the bytes (e.g. blob metadata). */
+export interface PackageFacts {
+  /** SHA-256 of the package, lowercase hex. */
+  sha256: string;
+  sizeInBytes: number;
+  /** MD5 of the package (base64), as `Content-MD5` carries it. */
+  contentMd5: string;
+  /** The collection's MachineAction ID. */
+  actionId: string;
+  /** The device's ID. */
+  machineId: string;
+}
+
+/** A package found already stored under its final name, proven by its own bytes. */
+export interface ExistingEvidence {
+  /** SHA-256 of the stored bytes, lowercase hex. */
+  sha256: string;
+  sizeInBytes: number;
+  /** The manifest stored beside it, when there is one. */
+  manifestText?: string;
+}
 
 /** Where one package and its manifest go. */
 export interface EvidenceLocation {
@@ -31,8 +55,12 @@ export interface StagedPackage {
   restart(): Promise<void>;
   /** A local file holding exactly the bytes appended so far, for checks that read it back. */
   readonly localFile: string;
-  /** Puts the package in place under its final name, then its manifest beside it. */
-  commit(manifestText: string): Promise<void>;
+  /**
+   * Puts the package in place under its final name, then its manifest beside it. `facts` describe the
+   * proven bytes, for destinations that record them (blob metadata). Never replaces an existing package of
+   * other content.
+   */
+  commit(manifestText: string, facts?: PackageFacts): Promise<void>;
   /** Removes everything staged; safe to call after a failed or successful commit. */
   discard(): Promise<void>;
 }
@@ -43,6 +71,20 @@ export interface EvidenceDestination {
   readonly description: string;
   /** The location of the package named `fileName`. */
   locate(fileName: string): EvidenceLocation;
+  /**
+   * Checks made before any package link is fetched (e.g. that a container exists and is immutable).
+   * Throws a coded error to refuse the destination; nothing is written then.
+   */
+  prepare?(): Promise<void>;
+  /**
+   * The package already stored at `location` for this action, proven by re-reading its bytes, or
+   * undefined when nothing is there. Throws `MDE_EVIDENCE_CONFLICT` when something else holds the name.
+   */
+  findExisting?(location: EvidenceLocation, facts: { actionId: string }): Promise<ExistingEvidence | undefined>;
+  /** Writes the manifest beside an existing package that lacks it (never over another manifest). */
+  restoreManifest?(location: EvidenceLocation, manifestText: string): Promise<void>;
+  /** Outputs this destination adds for a stored package (e.g. `retention`). */
+  outputsFor?(location: EvidenceLocation): Promise<Record<string, unknown>>;
   /** Opens a staging place for the package that will go to `location`. */
   stage(location: EvidenceLocation): Promise<StagedPackage>;
   /** What is at `location` now, compared with the digest the package was downloaded with. */
