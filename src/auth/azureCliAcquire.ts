@@ -4,10 +4,12 @@
  * is needed. The CLI keeps the sign-in and refresh token in its own cache; we keep the access token in
  * memory only, and never write it anywhere.
  *
- * The command runs through `execFile` with an argument array: no shell parses the tenant or the resource.
+ * The command runs with an argument array: no shell parses the tenant or the resource. It runs in its own
+ * process group, stopped whole (SIGTERM, then SIGKILL) when it takes too long: see `boundedRun.ts`.
  */
-import { execFile } from "node:child_process";
+
 import { azureCliFailure, parseAzureCliOutput } from "./azureCliOutput";
+import { boundedRun, DEFAULT_KILL_GRACE_IN_MS } from "./boundedRun";
 import type { AcquiredToken } from "./cachingTokenProvider";
 
 /**
@@ -28,6 +30,13 @@ export interface AzureCliRunOptions {
    * @default DEFAULT_AZURE_CLI_TIMEOUT_MS (30000)
    */
   timeoutMs?: number;
+  /**
+   * After the timeout, how long the CLI and what it started get to end on SIGTERM before SIGKILL, in real
+   * milliseconds. A run never takes longer than `timeoutMs + killGraceInMs` (plus the kernel's time to end
+   * killed processes).
+   * @default DEFAULT_KILL_GRACE_IN_MS (2000)
+   */
+  killGraceInMs?: number;
   /**
    * The executable, looked up on PATH when it has no slash.
    * @default "az"
@@ -73,36 +82,20 @@ export function createAzureCliAcquire(
     resource: options.resource,
     ...(options.tenantId ? { tenantId: options.tenantId } : {}),
   };
-  return () =>
-    new Promise<AcquiredToken>((resolve, reject) => {
-      execFile(
-        command,
-        args,
-        { timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, encoding: "utf8" },
-        (error, stdout, stderr) => {
-          if (!error) {
-            try {
-              resolve(parseAzureCliOutput(stdout));
-            } catch (e) {
-              reject(e);
-            }
-            return;
-          }
-          // Spawn failures carry a string `code` (ENOENT); a failed run a numeric exit code; a run stopped
-          // after the timeout `killed` with a signal.
-          const e = error as NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: unknown };
-          const errno = typeof e.code === "string" ? e.code : undefined;
-          const timedOut = e.killed === true && errno === undefined;
-          reject(
-            azureCliFailure({
-              ...context,
-              ...(errno ? { errno } : {}),
-              ...(typeof e.code === "number" ? { exitCode: e.code } : {}),
-              ...(timedOut ? { timedOut, timeoutMs } : {}),
-              stderr: String(stderr ?? ""),
-            }),
-          );
-        },
-      );
+  const killGraceInMs = options.killGraceInMs ?? DEFAULT_KILL_GRACE_IN_MS;
+  return async () => {
+    const run = await boundedRun(command, args, {
+      timeoutMs,
+      killGraceInMs,
+      maxOutputBytes: MAX_OUTPUT_BYTES,
     });
+    if (run.exitCode === 0) return parseAzureCliOutput(run.stdout);
+    throw azureCliFailure({
+      ...context,
+      ...(run.errno ? { errno: run.errno } : {}),
+      ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
+      ...(run.timedOut ? { timedOut: true, timeoutMs } : {}),
+      stderr: run.stderr,
+    });
+  };
 }

@@ -132,6 +132,56 @@ test("a CLI that does not answer is stopped after the timeout", async (t) => {
   t.true(Date.now() - started < 10_000, "stopped, not waited for");
 });
 
+/** Whether `pid` is a running process (a zombie waiting to be reaped counts as ended). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+test("an az that ignores SIGTERM, and the sleep it started, are killed within timeout + grace", async (t) => {
+  const pidsFile = path.join(tmp, "stubborn-pids.json");
+  const command = script(
+    "az-stubborn",
+    `process.on("SIGTERM", () => {});
+     const sleeper = require("node:child_process").spawn("sleep", ["60"], { stdio: "ignore" });
+     require("node:fs").writeFileSync(${JSON.stringify(pidsFile)}, JSON.stringify([process.pid, sleeper.pid]));
+     setInterval(() => {}, 1000);`,
+  );
+  const timeoutMs = 400;
+  const killGraceInMs = 400;
+  const started = Date.now();
+  const outcome = await Promise.race([
+    createAzureCliAcquire({ resource: RESOURCE, command, timeoutMs, killGraceInMs })().then(
+      () => "answered",
+      (e: unknown) => e,
+    ),
+    new Promise((r) => setTimeout(() => r("still running after 8 s"), 8_000)),
+  ]);
+  const elapsed = Date.now() - started;
+  const pids = JSON.parse(readFileSync(pidsFile, "utf8")) as number[];
+  t.teardown(() => {
+    for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+  });
+  t.true(outcome instanceof DefenderError, `the acquire failed: ${String(outcome)}`);
+  t.is((outcome as DefenderError).details?.reason, "timeout");
+  // The kernel ends SIGKILLed processes at once; the slack covers a loaded machine.
+  t.true(elapsed < timeoutMs + killGraceInMs + 1_500, `ended after ${elapsed} ms`);
+  await new Promise((r) => setTimeout(r, 100));
+  t.deepEqual(
+    pids.filter((pid) => alive(pid)),
+    [],
+    "neither the CLI nor its sleep outlives the timeout",
+  );
+});
+
 test("stand-in az against the emulator: a delegated user token, one run for five concurrent callers", async (t) => {
   const em = await startEmulator();
   emulators.push(em);
