@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { noteCollection } from "./waitingNotice";
 
 /**
  * Arguments of an {@link InvestigationPackageCollection}.
@@ -173,6 +174,8 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
       },
       opts,
     );
+    // A waited create holds an engine slot for minutes: the program says so once when they outnumber them.
+    noteCollection(args?.waitForCompletion, [this.id, this.actionId]);
   }
 }
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { noteDownload } from "./waitingNotice";
 
 /**
  * Arguments of an {@link InvestigationPackageDownload}.
@@ -118,5 +119,7 @@ export class InvestigationPackageDownload extends pulumi.CustomResource {
       },
       opts,
     );
+    // A download holds an engine slot while it waits and transfers (see waitingNotice).
+    noteDownload(args?.actionId);
   }
 }
