@@ -1,9 +1,11 @@
 /**
- * Certificates: a self-signed CA, a server certificate it signs (SAN 127.0.0.1, ::1, localhost),
- * and self-signed client certificates for certificate-credential apps.
+ * Certificates: a self-signed CA, server certificates it signs (SAN 127.0.0.1, ::1, localhost) for
+ * the emulator and for services beside it (Azurite), and self-signed client certificates for
+ * certificate-credential apps.
  */
 import {
   createHash,
+  createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
@@ -154,6 +156,21 @@ export interface TlsMaterial {
   caPem: string;
   certPem: string;
   keyPem: string;
+  /** The CA's private key (PEM), to issue more server certificates; absent for material read from files. */
+  caKeyPem?: string;
+}
+
+const CA_NAME = "pulumi-mde emulator CA";
+
+/** Names a server certificate is valid for unless told otherwise. */
+const LOOPBACK_NAMES: readonly string[] = ["localhost", "127.0.0.1", "::1"];
+
+/** Options of {@link issueServerCertificate}. */
+export interface ServerCertificateOptions {
+  /** DNS names and IP addresses (subject alternative names). @default ["localhost", "127.0.0.1", "::1"] */
+  altNames?: string[];
+  /** @default "localhost" */
+  commonName?: string;
 }
 
 /**
@@ -163,27 +180,43 @@ export interface TlsMaterial {
 export function generateTlsMaterial(): TlsMaterial {
   const ca = rsaKeyPair();
   const caPem = buildCertificate({
-    subject: "pulumi-mde emulator CA",
-    issuer: "pulumi-mde emulator CA",
+    subject: CA_NAME,
+    issuer: CA_NAME,
     publicKey: ca.publicKey,
     signingKey: ca.privateKey,
     issuerPublicKey: ca.publicKey,
     isCa: true,
     validDays: 3650,
   });
+  const caKeyPem = pemKey(ca.privateKey);
+  const server = issueServerCertificate({ caPem, caKeyPem });
+  return { caPem, caKeyPem, certPem: server.certPem, keyPem: server.keyPem };
+}
+
+/**
+ * Issues a server certificate (new RSA key, valid 825 days, server authentication) signed by a CA
+ * of {@link generateTlsMaterial}, so a client trusting that CA alone also trusts a second service,
+ * e.g. Azurite beside the emulator.
+ */
+export function issueServerCertificate(
+  ca: { caPem: string; caKeyPem: string },
+  options: ServerCertificateOptions = {},
+): CertificateWithKey {
+  const caKey = createPrivateKey(ca.caKeyPem);
   const server = rsaKeyPair();
   const certPem = buildCertificate({
-    subject: "localhost",
-    issuer: "pulumi-mde emulator CA",
+    subject: options.commonName ?? "localhost",
+    // The issuer name must equal the CA's subject byte for byte for chain building.
+    issuer: CA_NAME,
     publicKey: server.publicKey,
-    signingKey: ca.privateKey,
-    issuerPublicKey: ca.publicKey,
+    signingKey: caKey,
+    issuerPublicKey: createPublicKey(caKey),
     isCa: false,
-    altNames: ["localhost", "127.0.0.1", "::1"],
+    altNames: options.altNames ?? [...LOOPBACK_NAMES],
     extendedKeyUsage: SERVER_AUTH,
     validDays: 825,
   });
-  return { caPem, certPem, keyPem: pemKey(server.privateKey) };
+  return { certPem, keyPem: pemKey(server.privateKey) };
 }
 
 let cachedTlsMaterial: TlsMaterial | undefined;

@@ -5,6 +5,7 @@
 import type { EmulatorContext } from "./context";
 import { DEFAULT_GITHUB_SUBJECT, GITHUB_ID_TOKEN_LIFETIME_SECONDS } from "./githubOidc";
 import type { GithubActionsEnv, GithubActionsEnvOptions, IssueUserTokenOptions } from "./identityTypes";
+import { TOKEN_AUDIENCE } from "./tokenAudience";
 import { issueUserToken } from "./userTokens";
 
 /** What `az account get-access-token` prints (Azure CLI 2.54+), for a stand-in `az` to echo. */
@@ -32,7 +33,9 @@ export function userAccessToken(
   if (!user) throw new Error(`no user ${upn} is registered`);
   const { upn: _upn, ...rest } = options;
   const issued = issueUserToken(ctx, user, rest);
-  const expiresMs = ctx.clock.nowMs() + issued.expiresInSeconds * 1000;
+  // As dated in the token: a storage token by the real clock, a Defender token by the emulated one.
+  const issuedAtMs = ctx.tokens.issuedAtSeconds(options.audience ?? TOKEN_AUDIENCE) * 1000;
+  const expiresMs = issuedAtMs + issued.expiresInSeconds * 1000;
   return {
     accessToken: issued.accessToken,
     expiresOn: azLocalTime(new Date(expiresMs)),

@@ -49,9 +49,9 @@ export interface IssueUserTokenOptions {
   upn?: string;
   /** Emulated seconds; zero or negative gives an expired token. @default the configured token lifetime */
   lifetimeSeconds?: number;
-  /** The `scp` claim. @default the user's consented scopes */
+  /** The `scp` claim. @default the user's consented scopes; `user_impersonation` for a storage token */
   scopes?: string[];
-  /** @default "https://api.securitycenter.microsoft.com" */
+  /** `https://storage.azure.com` (`STORAGE_AUDIENCE`) mints a storage token. @default "https://api.securitycenter.microsoft.com" */
   audience?: string;
   /** Client the user signed in with (`appid`). @default the Azure CLI, `AZURE_CLI_CLIENT_ID` */
   clientId?: string;

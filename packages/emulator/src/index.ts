@@ -11,9 +11,12 @@
  */
 export { ADMIN_TOKEN_HEADER } from "./adminAuth";
 export {
+  type CertificateWithKey,
   type GeneratedCertificate,
   generateCertificate,
   generateTlsMaterial,
+  issueServerCertificate,
+  type ServerCertificateOptions,
   type TlsMaterial,
 } from "./certificates";
 export { DELEGATED_ROUTE_SCOPES, USER_ROUTE_PERMISSIONS } from "./delegatedAccess";
@@ -31,7 +34,14 @@ export { type RateLimit, ROUTE_LIMITS } from "./rateLimiter";
 export { ALL_ROLES, ROUTE_ROLES } from "./roles";
 export { EMULATOR_DEFAULTS, MAX_PACKAGE_PADDING_BYTES, startEmulator } from "./server";
 export { DEFAULT_LIFECYCLE } from "./store";
-export { ACCEPTED_RESOURCES, FEDERATED_AUDIENCE, TOKEN_AUDIENCE } from "./tokenService";
+export {
+  ACCEPTED_RESOURCES,
+  STORAGE_AUDIENCE,
+  STORAGE_RESOURCES,
+  STORAGE_USER_SCOPES,
+  TOKEN_AUDIENCE,
+} from "./tokenAudience";
+export { FEDERATED_AUDIENCE } from "./tokenService";
 export * from "./types";
 export { DEFAULT_MAX_URL_BYTES } from "./urlLimit";
 export {

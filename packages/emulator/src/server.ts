@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { generateAdminToken, isLoopbackHost } from "./adminAuth";
 import { AppRegistry, generateClientSecret } from "./appRegistry";
-import { sharedTlsMaterial } from "./certificates";
+import { issueServerCertificate, sharedTlsMaterial } from "./certificates";
 import { Clock } from "./clock";
 import type { EmulatorContext, RouteRequest } from "./context";
 import { authorizeDelegated } from "./delegatedAccess";
@@ -87,7 +87,7 @@ const API_HANDLERS: Partial<Record<RouteName, Handler>> = {
 /** Routes answered in Entra's error shape rather than the API's. */
 const ENTRA_ROUTES: ReadonlySet<string> = new Set(["token", "discovery", "managedIdentity"]);
 
-function loadTls(options: EmulatorOptions): { key: string; cert: string; caPem: string } {
+function loadTls(options: EmulatorOptions): { key: string; cert: string; caPem: string; caKeyPem?: string } {
   if (options.tls) {
     const cert = readFileSync(options.tls.certPath, "utf8");
     const key = readFileSync(options.tls.keyPath, "utf8");
@@ -96,7 +96,7 @@ function loadTls(options: EmulatorOptions): { key: string; cert: string; caPem: 
     return { key, cert, caPem };
   }
   const material = sharedTlsMaterial();
-  return { key: material.keyPem, cert: material.certPem, caPem: material.caPem };
+  return { key: material.keyPem, cert: material.certPem, caPem: material.caPem, caKeyPem: material.caKeyPem };
 }
 
 function formatHost(host: string): string {
@@ -399,6 +399,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetRecord: () => recorder.reset(),
     counters: () => recorder.counters(),
     issuedTokens: () => [...ctx.tokens.issued],
+    // Files give no CA key: the emulator's own certificate is then the one a client trusts.
+    issueServerCertificate: (certOptions) =>
+      tls.caKeyPem
+        ? issueServerCertificate({ caPem: tls.caPem, caKeyPem: tls.caKeyPem }, certOptions)
+        : { certPem: tls.cert, keyPem: tls.key },
     providerConfig: () => {
       const plain = (value: string) => ({ value, secret: false });
       const scale = options.timeScale ?? EMULATOR_DEFAULTS.timeScale;

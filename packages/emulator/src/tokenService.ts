@@ -1,7 +1,7 @@
 /**
  * The emulated Entra ID: authenticates client-credential requests (secret, certificate
- * assertion, federated assertion), issues RS256 access tokens for Defender for Endpoint, and
- * verifies them for the API.
+ * assertion, federated assertion), issues RS256 access tokens for Defender for Endpoint and for
+ * Azure Storage (Azurite), and verifies Defender tokens for the API.
  */
 import { createHash, generateKeyPairSync, type KeyObject, randomUUID, timingSafeEqual } from "node:crypto";
 import type { AppRegistry } from "./appRegistry";
@@ -10,18 +10,10 @@ import type { Clock } from "./clock";
 import { EntraErrorFactory } from "./entraErrors";
 import { MdeErrorFactory } from "./errors";
 import { type DecodedJwt, decodeJwt, JwtError, signJwtRs256, verifyJwtSignature } from "./jwt";
+import { audienceOf, STORAGE_AUDIENCE, TOKEN_AUDIENCE } from "./tokenAudience";
 import type { AppRegistration } from "./types";
 
-/** Audience of every access token, as the real service issues it for both API hosts. */
-export const TOKEN_AUDIENCE = "https://api.securitycenter.microsoft.com";
-
-/** Resources whose `/.default` scope yields a Defender for Endpoint token. */
-export const ACCEPTED_RESOURCES: readonly string[] = [
-  "https://api.securitycenter.microsoft.com",
-  "https://api.security.microsoft.com",
-  // Application id of WindowsDefenderATP, which Entra also accepts as a resource identifier.
-  "fc780465-2017-40d4-a0c5-307022471b92",
-];
+export { ACCEPTED_RESOURCES, TOKEN_AUDIENCE } from "./tokenAudience";
 
 /** Audience Entra requires in a federated (workload identity) assertion. */
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
@@ -60,11 +52,11 @@ export interface AccessTokenClaims {
 
 /** Deviations a test may ask for when minting a token directly. */
 export interface TokenOverrides {
-  /** @default "https://api.securitycenter.microsoft.com" */
+  /** `STORAGE_AUDIENCE` mints a storage token. @default "https://api.securitycenter.microsoft.com" */
   audience?: string;
   /** Emulated seconds; zero or negative mints an already expired token. @default the configured token lifetime */
   lifetimeSeconds?: number;
-  /** @default the app's roles */
+  /** @default the app's roles; none on a storage token */
   roles?: string[];
 }
 
@@ -115,7 +107,7 @@ export class TokenService {
     if (!app) throw EntraErrorFactory.unknownApplication(clientId, tenant);
     const scope = form.get("scope");
     if (!scope) throw EntraErrorFactory.missingParameter("scope");
-    checkScope(scope);
+    const audience = checkScope(scope);
 
     const secret = form.get("client_secret");
     const assertion = form.get("client_assertion");
@@ -132,15 +124,20 @@ export class TokenService {
     } else {
       throw EntraErrorFactory.missingCredential();
     }
-    return { app, response: this.issue(app, appidacr) };
+    return { app, response: this.issue(app, appidacr, { audience }) };
   }
 
-  /** Issues an access token for `app` (also used by the managed identity endpoint). */
+  /**
+   * Issues an access token for `app` (also used by the managed identity endpoint). A storage
+   * token carries no `roles`: an app's storage rights are Azure role assignments, not app roles.
+   */
   issue(app: AppRegistration, appidacr: "0" | "1" | "2", overrides: TokenOverrides = {}): TokenResponse {
-    const nowSeconds = Math.floor(this.options.clock.nowMs() / 1000);
+    const audience = overrides.audience ?? TOKEN_AUDIENCE;
+    const nowSeconds = this.issuedAtSeconds(audience);
     const lifetime = this.lifetimeRealSeconds(overrides.lifetimeSeconds);
+    const roles = overrides.roles ?? (audience === STORAGE_AUDIENCE ? undefined : app.roles);
     const claims = {
-      aud: overrides.audience ?? TOKEN_AUDIENCE,
+      aud: audience,
       iss: `https://sts.windows.net/${app.tenantId}/`,
       iat: nowSeconds,
       nbf: nowSeconds,
@@ -152,7 +149,7 @@ export class TokenService {
       idp: `https://sts.windows.net/${app.tenantId}/`,
       oid: deterministicGuid(`oid:${app.tenantId}:${app.clientId}`),
       rh: "0.emulated.",
-      roles: overrides.roles ?? app.roles,
+      ...(roles === undefined ? {} : { roles }),
       sub: deterministicGuid(`oid:${app.tenantId}:${app.clientId}`),
       tid: app.tenantId,
       uti: randomUUID().replaceAll("-", "").slice(0, 22),
@@ -165,6 +162,15 @@ export class TokenService {
       ext_expires_in: lifetime,
       access_token: accessToken,
     };
+  }
+
+  /**
+   * `iat`/`nbf` of a token for `audience`, in epoch seconds. Defender tokens are dated by the
+   * emulated clock (advanceTime moves them); storage tokens by the real clock, because Azurite
+   * refuses a token whose `nbf` is ahead of its own clock, with no skew.
+   */
+  issuedAtSeconds(audience: string): number {
+    return Math.floor((audience === STORAGE_AUDIENCE ? Date.now() : this.options.clock.nowMs()) / 1000);
   }
 
   /**
@@ -328,15 +334,20 @@ function checkAssertionTimes(
   if (typeof nbf === "number" && nbf - skewSeconds > now) throw EntraErrorFactory.assertionExpired();
 }
 
-/** Accepts exactly one `<resource>/.default` scope for Defender for Endpoint (plus OIDC extras). */
-function checkScope(scope: string): void {
+/**
+ * Accepts exactly one `<resource>/.default` scope for Defender for Endpoint or Azure Storage (plus
+ * OIDC extras) and returns the audience of its token.
+ */
+function checkScope(scope: string): string {
   const scopes = scope.split(" ").filter((s) => s && !["openid", "profile", "offline_access"].includes(s));
   const [only] = scopes;
   if (scopes.length !== 1 || only === undefined || !only.endsWith("/.default")) {
     throw EntraErrorFactory.invalidScope(scope);
   }
   const resource = only.slice(0, -"/.default".length).replace(/\/$/, "");
-  if (!ACCEPTED_RESOURCES.includes(resource.toLowerCase())) throw EntraErrorFactory.invalidResource(resource);
+  const audience = audienceOf(resource);
+  if (audience === undefined) throw EntraErrorFactory.invalidResource(resource);
+  return audience;
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -2,6 +2,7 @@
  * Public types of the emulator: what callers pass in and what they get back.
  * Kept in one module so every other module can depend on it without cycles.
  */
+import type { CertificateWithKey, ServerCertificateOptions } from "./certificates";
 import type {
   GithubActionsEnv,
   GithubActionsEnvOptions,
@@ -284,6 +285,13 @@ export interface Emulator {
   /** Every access token issued so far (token endpoint and managed identity), oldest first. */
   issuedTokens(): string[];
   /**
+   * A server certificate and key for a service beside the emulator (Azurite), signed by the CA in
+   * `caFile`, so clients trusting that CA alone trust both. An emulator started with `tls` files
+   * holds no CA key and returns its own server certificate and key instead.
+   * @default options the loopback names: localhost, 127.0.0.1, ::1
+   */
+  issueServerCertificate(options?: ServerCertificateOptions): CertificateWithKey;
+  /**
    * The `mde:*` stack config that points the pulumi-mde provider at this emulator with the default
    * app (the client secret flagged secret; `mde:timeScale` when the emulator is time-scaled).
    */
@@ -314,10 +322,14 @@ export interface IssueTokenOptions {
   /** App to issue for; must be registered. @default the default app */
   clientId?: string;
   tenantId?: string;
-  /** @default "https://api.securitycenter.microsoft.com" */
+  /**
+   * `https://storage.azure.com` (`STORAGE_AUDIENCE`) mints a storage token Azurite accepts.
+   * @default "https://api.securitycenter.microsoft.com"
+   */
   audience?: string;
   /** Emulated seconds; zero or negative gives an expired token. */
   lifetimeSeconds?: number;
+  /** @default the app's roles; none on a storage token */
   roles?: string[];
 }
 

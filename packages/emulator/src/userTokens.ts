@@ -1,7 +1,8 @@
 /**
  * Delegated (user) access tokens: the claims Entra puts in a v1 token for a user signed in with
  * the Azure CLI (`scp`, `upn`, `unique_name`, `oid`, no `roles`), and the password grant (ROPC)
- * a stand-in `az` can use to get one.
+ * a stand-in `az` can use to get one, for Defender or for Azure Storage (`az account
+ * get-access-token --resource https://storage.azure.com`).
  *
  * Mirror: the library (src/core/jwtClaims.ts) reads `tid`, `appid` and `exp` of a pre-obtained
  * token and tells a user's token by `scp` without `roles`; keep the claim names in step.
@@ -11,7 +12,8 @@ import type { AppRegistry } from "./appRegistry";
 import type { Clock } from "./clock";
 import { EntraErrorFactory } from "./entraErrors";
 import type { IssueUserTokenOptions, UserRegistration } from "./identityTypes";
-import { ACCEPTED_RESOURCES, deterministicGuid, TOKEN_AUDIENCE, type TokenService } from "./tokenService";
+import { audienceOf, STORAGE_AUDIENCE, STORAGE_USER_SCOPES, TOKEN_AUDIENCE } from "./tokenAudience";
+import { deterministicGuid, type TokenService } from "./tokenService";
 import { AZURE_CLI_CLIENT_ID, type UserRegistry } from "./userRegistry";
 
 /** What issuing user tokens needs. */
@@ -36,19 +38,23 @@ export interface UserTokenResponse {
 /** Tenants in the path that let Entra find the user's home tenant from the UPN. */
 const MULTI_TENANT_PATHS = new Set(["organizations", "common"]);
 
-/** Mints a delegated access token for `user`. */
+/**
+ * Mints a delegated access token for `user`; for `STORAGE_AUDIENCE` its `scp` defaults to
+ * `user_impersonation`, the permission the Azure CLI holds for Azure Storage.
+ */
 export function issueUserToken(
   deps: Pick<UserTokenDeps, "tokens" | "clock">,
   user: UserRegistration,
   options: Omit<IssueUserTokenOptions, "upn"> = {},
 ): { accessToken: string; expiresInSeconds: number; scopes: readonly string[] } {
-  const nowSeconds = Math.floor(deps.clock.nowMs() / 1000);
+  const audience = options.audience ?? TOKEN_AUDIENCE;
+  const nowSeconds = deps.tokens.issuedAtSeconds(audience);
   const lifetime = deps.tokens.lifetimeRealSeconds(options.lifetimeSeconds);
-  const scopes = options.scopes ?? user.scopes;
+  const scopes = options.scopes ?? (audience === STORAGE_AUDIENCE ? STORAGE_USER_SCOPES : user.scopes);
   const clientId = options.clientId ?? AZURE_CLI_CLIENT_ID;
   const [given = user.displayName, family = ""] = user.displayName.split(" ");
   const accessToken = deps.tokens.sign({
-    aud: options.audience ?? TOKEN_AUDIENCE,
+    aud: audience,
     iss: `https://sts.windows.net/${user.tenantId}/`,
     iat: nowSeconds,
     nbf: nowSeconds,
@@ -108,14 +114,19 @@ export function passwordGrant(
   if (!knownClient) throw EntraErrorFactory.unknownApplication(clientId, tenant);
   if (password !== user.password) throw EntraErrorFactory.invalidUserCredentials();
 
-  const { resource, requested, oidc } = parseDelegatedScope(scope);
+  const { resource, audience, requested, oidc } = parseDelegatedScope(scope);
+  const consented = audience === STORAGE_AUDIENCE ? STORAGE_USER_SCOPES : user.scopes;
   // `/.default` asks for everything consented; named scopes must all have been consented.
   for (const wanted of requested) {
-    if (!user.scopes.includes(wanted))
+    if (!consented.includes(wanted))
       throw EntraErrorFactory.consentRequired(clientId, `${resource}/${wanted}`);
   }
-  const scopes = requested.length > 0 ? requested : user.scopes;
-  const issued = issueUserToken(deps, user, { scopes: [...scopes], clientId: clientId.toLowerCase() });
+  const scopes = requested.length > 0 ? requested : consented;
+  const issued = issueUserToken(deps, user, {
+    scopes: [...scopes],
+    clientId: clientId.toLowerCase(),
+    audience,
+  });
   const response: UserTokenResponse = {
     token_type: "Bearer",
     scope: [...scopes.map((s) => `${resource}/${s}`), ...oidc].join(" "),
@@ -134,11 +145,16 @@ export function passwordGrant(
 }
 
 /**
- * Splits a delegated scope string: one Defender resource, either `/.default` or named delegated
- * permissions, plus OIDC scopes.
+ * Splits a delegated scope string: one resource (Defender or Azure Storage), either `/.default`
+ * or named delegated permissions, plus OIDC scopes; and the audience of its token.
  * @throws EntraError invalid_scope / invalid_resource
  */
-function parseDelegatedScope(scope: string): { resource: string; requested: string[]; oidc: string[] } {
+function parseDelegatedScope(scope: string): {
+  resource: string;
+  audience: string;
+  requested: string[];
+  oidc: string[];
+} {
   const parts = scope.split(" ").filter((s) => s.length > 0);
   const oidc = parts.filter((s) => ["openid", "profile", "offline_access"].includes(s));
   const resourceScopes = parts.filter((s) => !oidc.includes(s));
@@ -148,8 +164,7 @@ function parseDelegatedScope(scope: string): { resource: string; requested: stri
     const slash = item.lastIndexOf("/");
     if (slash <= 0) throw EntraErrorFactory.invalidScope(scope);
     const itemResource = item.slice(0, slash).replace(/\/$/, "");
-    if (!ACCEPTED_RESOURCES.includes(itemResource.toLowerCase()))
-      throw EntraErrorFactory.invalidResource(itemResource);
+    if (audienceOf(itemResource) === undefined) throw EntraErrorFactory.invalidResource(itemResource);
     if (resource !== undefined && resource.toLowerCase() !== itemResource.toLowerCase()) {
       throw EntraErrorFactory.invalidScope(scope);
     }
@@ -158,7 +173,7 @@ function parseDelegatedScope(scope: string): { resource: string; requested: stri
     if (name !== ".default") requested.push(name);
   }
   if (resource === undefined) throw EntraErrorFactory.invalidScope(scope);
-  return { resource, requested, oidc };
+  return { resource, audience: audienceOf(resource) ?? TOKEN_AUDIENCE, requested, oidc };
 }
 
 function unsignedIdToken(

@@ -7,17 +7,10 @@
  */
 import type { EmulatorContext, RouteRequest } from "../context";
 import { type HandlerResult, jsonResult } from "../http";
-import { ACCEPTED_RESOURCES } from "../tokenService";
+import { audienceOf } from "../tokenAudience";
 
 function miError(status: number, error: string, description: string): HandlerResult {
   return { status, json: { error, error_description: description }, errorCode: error };
-}
-
-function normalizeResource(resource: string): string {
-  return resource
-    .replace(/\/\.default$/, "")
-    .replace(/\/$/, "")
-    .toLowerCase();
 }
 
 /** `GET /msi/token` (App Service) and `GET /metadata/identity/oauth2/token` (IMDS). */
@@ -32,7 +25,9 @@ export function handleManagedIdentity(ctx: EmulatorContext, req: RouteRequest): 
   }
   const resource = query.get("resource");
   if (!resource) return miError(400, "invalid_request", "Required query variable 'resource' is missing");
-  if (!ACCEPTED_RESOURCES.includes(normalizeResource(resource))) {
+  // Defender or Azure Storage (`https://storage.azure.com/`), each with its own audience.
+  const audience = audienceOf(resource);
+  if (audience === undefined) {
     return miError(
       400,
       "invalid_resource",
@@ -64,8 +59,8 @@ export function handleManagedIdentity(ctx: EmulatorContext, req: RouteRequest): 
     );
   }
   req.call.identify(app.clientId, app.tenantId);
-  const token = ctx.tokens.issue(app, "2");
-  const nowSeconds = Math.floor(ctx.clock.nowMs() / 1000);
+  const token = ctx.tokens.issue(app, "2", { audience });
+  const nowSeconds = ctx.tokens.issuedAtSeconds(audience);
   // Both services send numbers as strings; msal-node converts them.
   return jsonResult(200, {
     access_token: token.access_token,
