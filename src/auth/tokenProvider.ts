@@ -13,6 +13,7 @@ import { DefenderError } from "../core/errors";
 import { registerSecret } from "../core/redact";
 import type { RetryOptions } from "../retry/retryStrategy";
 import type { Credential } from "../settings/credentials";
+import { acceptToken } from "./acceptToken";
 import { authError } from "./authErrors";
 import { type AzureCliRunOptions, createAzureCliAcquire } from "./azureCliAcquire";
 import { type AcquiredToken, CachingTokenProvider } from "./cachingTokenProvider";
@@ -120,13 +121,24 @@ function buildProvider(source: TokenSource, options: TokenProviderOptions): Toke
 
   if (credential.kind === "azureCli") {
     // The CLI's failures are MDE_AUTH_FAILED without a status, so the shared retry loop does not repeat them.
+    const resource = resourceOf(source.scope);
+    const acquire = createAzureCliAcquire({
+      resource,
+      ...(credential.tenantId ? { tenantId: credential.tenantId } : {}),
+      ...options.azureCli,
+    });
     return new CachingTokenProvider(
       credential.kind,
-      createAzureCliAcquire({
-        resource: resourceOf(source.scope),
-        ...(credential.tenantId ? { tenantId: credential.tenantId } : {}),
-        ...options.azureCli,
-      }),
+      async (force) => {
+        const acquired = await acquire(force);
+        // Before it is cached or used: a token of another tenant or API never reaches a request.
+        acceptToken(acquired.token, {
+          kind: "azureCli",
+          resource,
+          ...(credential.tenantId ? { tenantId: credential.tenantId } : {}),
+        });
+        return acquired;
+      },
       { marginMs, now, retry, ...(options.log ? { log: options.log } : {}) },
     );
   }
@@ -173,7 +185,15 @@ function buildProvider(source: TokenSource, options: TokenProviderOptions): Toke
           scopes: [source.scope],
           skipCache: forceRefresh,
         });
-        return toAcquired(result, now);
+        const acquired = toAcquired(result, now);
+        if (credential.kind === "githubOidc") {
+          acceptToken(acquired.token, {
+            kind: "githubOidc",
+            tenantId: credential.tenantId,
+            resource: resourceOf(source.scope),
+          });
+        }
+        return acquired;
       } catch (error) {
         throw authError(error, what, networkFailure);
       }

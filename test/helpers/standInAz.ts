@@ -27,6 +27,11 @@ export interface StandInAzConfig {
   caFile: string;
   /** Extra delay before answering, in milliseconds (to test the timeout). */
   delayMs?: number;
+  /**
+   * Signs in at this tenant whatever `--tenant` says (a CLI signed in elsewhere, or a wrapper script).
+   * @default the `--tenant` argument, else `organizations`
+   */
+  tenant?: string;
 }
 
 /** A stand-in `az` on disk. */
@@ -66,7 +71,7 @@ if (args[0] !== "account" || args[1] !== "get-access-token") fail("ERROR: the st
 const resource = option("--resource");
 if (!resource) fail("ERROR: the stand-in az needs --resource", 2);
 if (!config.signedIn) fail("ERROR: Please run 'az login' to setup account.");
-const tenant = option("--tenant") || "organizations";
+const tenant = config.tenant || option("--tenant") || "organizations";
 const body = new URLSearchParams({
   grant_type: "password",
   client_id: "${AZURE_CLI_CLIENT_ID}",
