@@ -40,6 +40,24 @@ export function tokenSourceFor(settings: Settings): TokenSource {
   };
 }
 
+/** OAuth scope of Azure Storage (the same in every Azure cloud). */
+export const STORAGE_SCOPE = "https://storage.azure.com/.default";
+
+/**
+ * The process-wide token provider of the settings' credential for Azure Storage (evidence containers): the
+ * same credential as for the Defender API, another scope, its own token cache.
+ */
+export function storageTokenProviderFor(
+  settings: Settings,
+  options: TokenProviderOptions = {},
+): TokenProvider {
+  const source = tokenSourceFor(settings);
+  return getTokenProvider(
+    { ...source, scope: STORAGE_SCOPE, cacheKey: `${source.cacheKey}|${STORAGE_SCOPE}` },
+    options,
+  );
+}
+
 /** The process-wide token provider of the settings' credential. */
 export function tokenProviderFor(settings: Settings, options: TokenProviderOptions = {}): TokenProvider {
   return getTokenProvider(tokenSourceFor(settings), options);

@@ -17,8 +17,16 @@ export type EvidenceErrorCode =
   | "MDE_PACKAGE_LINK_UNAVAILABLE"
   /** The downloaded bytes failed a check: size, Content-MD5, or an entry's CRC-32 in the zip. */
   | "MDE_PACKAGE_CORRUPT"
-  /** The evidence directory or file could not be created or written. */
-  | "MDE_EVIDENCE_STORAGE";
+  /** The evidence directory or a file in it could not be created, written or read (the message names the path). */
+  | "MDE_EVIDENCE_STORAGE"
+  /** The transfer did not finish within its deadline (`transferTimeoutInMinutes`); nothing was kept. */
+  | "MDE_TRANSFER_TIMEOUT"
+  /** The body ran past the size the host announced, or past `maxPackageSizeInBytes`; nothing was kept. */
+  | "MDE_PACKAGE_TOO_LARGE"
+  /** A blob container for evidence has no immutability policy, legal hold or version-level immutability. */
+  | "MDE_EVIDENCE_NOT_IMMUTABLE"
+  /** Something other than this package holds its name at the destination; it was left untouched. */
+  | "MDE_EVIDENCE_CONFLICT";
 
 /** A failure of the evidence download, with a stable code and a redacted message. */
 export class EvidenceError extends Error {
