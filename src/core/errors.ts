@@ -49,7 +49,15 @@ export type DefenderErrorCode =
   /** Several devices share the computer name a resource targets (a re-onboarded device). */
   | "MDE_DEVICE_AMBIGUOUS"
   /** With `requireActiveDevice`, the device's health status is not `Active`. */
-  | "MDE_DEVICE_NOT_ACTIVE";
+  | "MDE_DEVICE_NOT_ACTIVE"
+  /** A resource input is invalid: reported by `check` at `pulumi preview`, before any request. */
+  | "MDE_INPUT_INVALID"
+  /** `pulumi import` or the `import` resource option: dynamic resources cannot be imported; use `adoptActionId`. */
+  | "MDE_IMPORT_UNSUPPORTED"
+  /** The provider runs on a Node.js older than it supports (see `MINIMUM_NODE_VERSION`). */
+  | "MDE_NODE_UNSUPPORTED"
+  /** A failure the package did not expect (a bug): the original message, to report with the version. */
+  | "MDE_UNEXPECTED";
 
 /**
  * Whether a failed request may have reached the server (and so may have had an effect).

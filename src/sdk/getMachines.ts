@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildMachineFilter } from "../client/machineFilter";
 import type { Machine as WireMachine } from "../client/wireTypes";
 import { CONFIG_KEYS } from "../settings/configKeys";
+import { programError } from "./programError";
 
 /** Arguments of {@link getMachines}: every criterion given must hold (they are combined with `and`). */
 export interface GetMachinesArgs {
@@ -103,11 +104,21 @@ function byNameThenId(a: Machine, b: Machine): number {
  * }
  * ```
  *
+ * Its errors are one paragraph ending in their code, printed without a stack when not caught.
+ *
  * @throws DefenderError `MDE_BAD_REQUEST` for an empty or ill-typed criterion or an unbalanced `filter`
  *   (before any request), `MDE_CONFIG_INVALID` for bad settings, or the API's error (e.g. `MDE_FORBIDDEN`
  *   without `Machine.Read.All`).
  */
 export async function getMachines(args: GetMachinesArgs = {}): Promise<GetMachinesResult> {
+  try {
+    return await readMachines(args);
+  } catch (error) {
+    throw programError(error);
+  }
+}
+
+async function readMachines(args: GetMachinesArgs): Promise<GetMachinesResult> {
   // Arguments first: a mistake in them needs no settings and no request.
   const filter = buildMachineFilter(args);
   // Loaded on first use, not when the program imports the package: the HTTP client and MSAL are only

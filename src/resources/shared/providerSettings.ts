@@ -4,6 +4,7 @@
  * per provider text, and every resource type of this package runs in the same process.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { userMessage } from "../../core/userMessage";
 import { CONFIG_KEYS } from "../../settings/configKeys";
 import { resolveSettings, type Settings } from "../../settings/resolveSettings";
 import { exitWhenEngineGone } from "./engineWatch";
@@ -41,6 +42,8 @@ export function checkedWithSettings(checked: {
   inputs: Record<string, unknown>;
   failures: Array<{ property: string; reason: string }>;
 }): { inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> } {
+  // Every reason the engine prints ends in its code, like every other error of the package.
+  for (const failure of checked.failures) failure.reason = userMessage(failure.reason, "MDE_INPUT_INVALID");
   try {
     currentSettings();
   } catch (error) {
