@@ -88,11 +88,20 @@ export interface PackedLibrary {
  * `npm pack` of the library at the repository root into `destDir`, from the build already in
  * `dist/` (`--ignore-scripts`: the test run built it; `prepare` would rebuild it).
  */
-export async function packLibrary(destDir: string): Promise<PackedLibrary> {
+export function packLibrary(destDir: string): Promise<PackedLibrary> {
+  return packFolder(REPO_ROOT, destDir);
+}
+
+/** `npm pack` of the emulator (`pulumi-mde-emulator`, packages/emulator) into `destDir`, from its build in dist/. */
+export function packEmulator(destDir: string): Promise<PackedLibrary> {
+  return packFolder(path.join(REPO_ROOT, "packages", "emulator"), destDir);
+}
+
+async function packFolder(packageDir: string, destDir: string): Promise<PackedLibrary> {
   mkdirSync(destDir, { recursive: true });
   const { stdout } = await npm(
     ["pack", "--json", "--ignore-scripts", "--pack-destination", destDir],
-    REPO_ROOT,
+    packageDir,
   );
   const [entry] = JSON.parse(stdout) as Array<{
     filename: string;
