@@ -4,6 +4,7 @@
  * Pure: built from values the download gathered. It never holds the package link (a bearer secret), only
  * the host of the API that issued it.
  */
+import { createHash } from "node:crypto";
 import type { MachineAction } from "../../client/wireTypes";
 
 /** Identifies the manifest format, so later readers can tell versions apart. */
@@ -125,7 +126,85 @@ export function buildEvidenceManifest(facts: ManifestFacts): EvidenceManifest {
   };
 }
 
-/** The manifest as stored: indented JSON with a final newline (readable, stable to diff). */
-export function manifestText(manifest: EvidenceManifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
+/** Key order of the manifest as written; keys not listed follow in code-point order. */
+const KEY_ORDER: Record<string, readonly string[]> = {
+  "": ["schema", "package", "action", "download", "pulumi", "tool"],
+  package: ["fileName", "sizeInBytes", "sha256", "contentMd5", "zipEntriesVerified"],
+  action: [
+    "id",
+    "type",
+    "status",
+    "machineId",
+    "computerDnsName",
+    "requestor",
+    "requestorComment",
+    "creationDateTimeUtc",
+    "lastUpdateDateTimeUtc",
+  ],
+  download: ["downloadedAt", "apiHost", "linkRequests", "resumedTransfers", "restartedTransfers"],
+  pulumi: ["project", "stack"],
+  tool: ["name", "version"],
+};
+
+/** Keys that are `null` when unknown: state may return such a key absent, the file always has it. */
+const NULLABLE: Record<string, readonly string[]> = {
+  action: ["computerDnsName", "requestor", "requestorComment", "lastUpdateDateTimeUtc"],
+  pulumi: ["project", "stack"],
+};
+
+/** `value` with its keys in the manifest's fixed order, at every level (arrays keep their order). */
+function canonical(value: unknown, section: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => canonical(item, "*"));
+  if (value === null || typeof value !== "object") return value;
+  const record = value as Record<string, unknown>;
+  const known = KEY_ORDER[section] ?? [];
+  const nullable = NULLABLE[section] ?? [];
+  const present = Object.keys(record).filter((key) => record[key] !== undefined);
+  const extra = present.filter((key) => !known.includes(key)).sort();
+  const keys = [...known.filter((key) => present.includes(key) || nullable.includes(key)), ...extra];
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    out[key] = record[key] === undefined ? null : canonical(record[key], section === "" ? key : "*");
+  }
+  return out;
+}
+
+/**
+ * The manifest as stored: indented JSON with a final newline (readable, stable to diff), its keys in a
+ * fixed order whatever order the object has. So the same record always gives the same bytes: the manifest
+ * kept in state (whose objects come back with their keys in another order) rebuilds the file exactly,
+ * and its SHA-256 is the one state holds.
+ */
+export function manifestText(manifest: EvidenceManifest | Record<string, unknown>): string {
+  return `${JSON.stringify(canonical(manifest, ""), null, 2)}\n`;
+}
+
+/** SHA-256 of the manifest's bytes (UTF-8), lowercase hex: what state keeps as `manifestSha256`. */
+export function manifestSha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/**
+ * The `project/stack` a stored manifest names (`pulumi`), or undefined when the text is not a manifest
+ * or names none. Tells one stack's record of a package from another's.
+ */
+export function manifestOwner(text: string): string | undefined {
+  try {
+    const pulumi = (JSON.parse(text) as { pulumi?: { project?: unknown; stack?: unknown } }).pulumi;
+    if (!pulumi || (typeof pulumi.stack !== "string" && typeof pulumi.project !== "string")) return undefined;
+    return `${typeof pulumi.project === "string" ? pulumi.project : ""}/${typeof pulumi.stack === "string" ? pulumi.stack : ""}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The manifest kept in state (output `manifest`) as a record to rebuild the file from, or undefined when
+ * state has none (state older than the manifest check) or it is not a manifest of this schema.
+ */
+export function storedManifest(value: unknown): EvidenceManifest | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const record = value as Partial<EvidenceManifest>;
+  if (record.schema !== MANIFEST_SCHEMA || typeof record.package?.sha256 !== "string") return undefined;
+  return record as EvidenceManifest;
 }

@@ -53,3 +53,17 @@ export function temporaryPathFor(finalPath: string, unique: string): string {
   const base = finalPath.slice(slash + 1);
   return `${dir}.${base}.${unique}.part`;
 }
+
+/**
+ * Path of a stack's own manifest beside a package whose plain manifest belongs to another stack:
+ * `x.manifest.json` → `x.<project>.<stack>.manifest.json`, each part kept to `a-z A-Z 0-9 _ -` (anything
+ * else becomes `_`), so two stacks keeping the same action in one folder never share a record.
+ * @param owner - `project/stack` as the manifest records it.
+ */
+export function stackManifestPathFor(manifestPath: string, owner: string): string {
+  const base = manifestPath.endsWith(MANIFEST_SUFFIX)
+    ? manifestPath.slice(0, -MANIFEST_SUFFIX.length)
+    : manifestPath;
+  const parts = owner.split("/").map((part) => part.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 100) || "_");
+  return `${base}.${parts.join(".")}${MANIFEST_SUFFIX}`;
+}

@@ -5,76 +5,36 @@
  * replaced by a fresh one; the complete bytes must match their size and `Content-MD5`, then pass `verify`
  * (the zip's CRCs), or the transfer starts over a bounded number of times.
  *
+ * Every wait is bounded (see transferLimits): a stall ends the attempt, a deadline ends the transfer, the
+ * caller's signal cancels it, and no more bytes are written than announced or than the size cap.
+ *
  * The link is a bearer secret: it is requested with no Authorization header (the link alone authorizes),
  * and it appears in no message or log line (redacted, and registered as a secret by the client).
  */
 import { type Dispatcher, request } from "undici";
 import { DefenderError } from "../../core/errors";
+import { withAbort } from "../../core/sleep";
 import { USER_AGENT } from "../../http/httpClient";
-import { networkError } from "../../http/networkErrors";
 import { StopRetrying, withRetries } from "../../retry/retryLoop";
-import { type RetryOptions, retryAfterMs } from "../../retry/retryStrategy";
-import type { StagedPackage } from "./evidenceDestination";
+import { retryAfterMs } from "../../retry/retryStrategy";
 import { EvidenceError } from "./evidenceError";
 import { PackageLink } from "./packageLink";
+import {
+  MAX_TRANSFER_RESTARTS,
+  type PackageTransferOptions,
+  type PackageTransferResult,
+} from "./packageTransferOptions";
 import { isComplete, newProgress, planResponse, resumeHeaders, type TransferProgress } from "./rangeResume";
 import { TransferDigest } from "./transferDigest";
+import { flattenHeaders, startOverError, transferNetworkError } from "./transferFailures";
+import {
+  checkPackageSize,
+  DEFAULT_MAX_PACKAGE_SIZE_IN_BYTES,
+  DEFAULT_STALL_TIMEOUT_IN_MS,
+  DEFAULT_TRANSFER_TIMEOUT_IN_MINUTES,
+  TransferDeadline,
+} from "./transferLimits";
 import { linkTarget, transferStatusError } from "./transferStatusError";
-
-/** Default of {@link PackageTransferOptions.maxRestarts}. */
-export const MAX_TRANSFER_RESTARTS = 2;
-
-/** Options of {@link transferPackage}. */
-export interface PackageTransferOptions {
-  /** A fresh download link: one GetPackageUri call, in the link budget. */
-  fetchLink: () => Promise<string>;
-  /** Dispatcher of the download (the client's shared one: same CA, proxy and keep-alive). */
-  dispatcher: Dispatcher;
-  /** Where the bytes go. */
-  sink: StagedPackage;
-  /** Checks the complete bytes in `sink.localFile`; throws `MDE_PACKAGE_CORRUPT` to reject them. */
-  verify: (localFile: string) => Promise<{ entries: number }>;
-  /** Retry tuning (backoff is divided by `timeScale`). @default the defaults of `decideRetry` */
-  retry?: RetryOptions;
-  /** Aborts the transfer. */
-  signal?: AbortSignal;
-  /** Receives one redacted line per retry. @default no logging */
-  log?: (line: string) => void;
-  /** Fresh links fetched after the first one was refused (403). @default MAX_LINK_RENEWALS (3) of packageLink */
-  maxLinkRenewals?: number;
-  /** Transfers started over after a failed check or an unusable range. @default MAX_TRANSFER_RESTARTS (2) */
-  maxRestarts?: number;
-}
-
-/** What a completed transfer proved. */
-export interface PackageTransferResult {
-  /** SHA-256 of every byte, lowercase hex. */
-  sha256: string;
-  sizeInBytes: number;
-  /** The server's `Content-MD5` (base64), when it sent one: the bytes matched it. */
-  contentMd5?: string;
-  /** Entries `verify` read. */
-  zipEntries: number;
-  /** GetPackageUri calls made. */
-  linkRequests: number;
-  /** Transfers resumed with a byte range. */
-  resumedTransfers: number;
-  /** Transfers started over from the first byte. */
-  restartedTransfers: number;
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
-}
-
-/** Marks a failure after which the transfer starts over from the first byte. */
-function startOverError(message: string, cause?: unknown): DefenderError {
-  return new DefenderError("MDE_INVALID_RESPONSE", message, { details: { startOver: true }, cause });
-}
 
 /** One package transfer: its progress and digests survive between the loop's attempts. */
 class Transfer {
@@ -84,18 +44,44 @@ class Transfer {
   private restarts = 0;
   private resumed = 0;
   private restarted = 0;
+  private readonly deadline: TransferDeadline;
+  private readonly stallTimeoutInMs: number;
+  private readonly maxPackageSizeInBytes: number;
 
   constructor(private readonly options: PackageTransferOptions) {
     this.link = new PackageLink(options.fetchLink, options.maxLinkRenewals);
+    this.deadline = new TransferDeadline(
+      options.transferTimeoutInMs ?? DEFAULT_TRANSFER_TIMEOUT_IN_MINUTES * 60_000,
+      options.signal,
+    );
+    this.stallTimeoutInMs = options.stallTimeoutInMs ?? DEFAULT_STALL_TIMEOUT_IN_MS;
+    this.maxPackageSizeInBytes = options.maxPackageSizeInBytes ?? DEFAULT_MAX_PACKAGE_SIZE_IN_BYTES;
   }
 
-  run(): Promise<PackageTransferResult> {
+  async run(): Promise<PackageTransferResult> {
+    try {
+      return await this.retried();
+    } catch (error) {
+      if (this.deadline.expired) throw this.deadline.error();
+      if (this.options.signal?.aborted) {
+        throw new DefenderError("MDE_ABORTED", "The download was cancelled: nothing was kept.", {
+          operation: "download",
+        });
+      }
+      throw error;
+    } finally {
+      this.deadline.dispose();
+    }
+  }
+
+  private retried(): Promise<PackageTransferResult> {
     const { options } = this;
     return withRetries(() => this.attempt(), {
       label: "download",
       method: "GET",
       ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      // Waits between attempts end at the deadline or the caller's cancellation.
+      signal: this.deadline.signal,
       ...(options.log ? { log: options.log } : {}),
       toError: (e) =>
         e instanceof EvidenceError && e.code === "MDE_PACKAGE_CORRUPT"
@@ -142,8 +128,12 @@ class Transfer {
   }
 
   private async attempt(): Promise<PackageTransferResult> {
-    const { dispatcher, signal } = this.options;
-    const link = await this.link.current();
+    const { dispatcher } = this.options;
+    const { signal } = this.deadline;
+    // Waiting for a link in the GetPackageUri budget is not transfer time; cancelling still ends it.
+    this.deadline.pause();
+    const link = await withAbort(this.link.current(), signal);
+    this.deadline.run();
     const target = linkTarget(link);
     let response: Dispatcher.ResponseData;
     try {
@@ -152,10 +142,12 @@ class Transfer {
         method: "GET",
         // No Authorization header: the link alone authorizes, and our bearer token must not leave the API.
         headers: { "user-agent": USER_AGENT, ...resumeHeaders(this.progress) },
-        ...(signal ? { signal } : {}),
+        signal,
+        headersTimeout: this.stallTimeoutInMs,
+        bodyTimeout: this.stallTimeoutInMs,
       });
     } catch (error) {
-      throw networkError(error, "download", target);
+      throw transferNetworkError(error, target, this.stallTimeoutInMs);
     }
     const headers = flattenHeaders(response.headers);
     if (response.statusCode !== 200 && response.statusCode !== 206) {
@@ -175,6 +167,13 @@ class Transfer {
       // On a range read Blob Storage sends the whole blob's MD5 under another name.
       this.digest.expectedMd5 = headers["x-ms-blob-content-md5"] ?? this.digest.expectedMd5;
     }
+    try {
+      // A package announced larger than the cap is refused before its first byte is written.
+      checkPackageSize(0, 0, progress.totalBytes, this.maxPackageSizeInBytes);
+    } catch (error) {
+      response.body.destroy();
+      throw error;
+    }
     this.progress = progress;
     await this.receive(response, target);
     if (!isComplete(this.progress)) {
@@ -190,24 +189,41 @@ class Transfer {
   /** Streams the body into the sink, hashing each chunk as it is written. */
   private async receive(response: Dispatcher.ResponseData, target: string): Promise<void> {
     const chunks = response.body[Symbol.asyncIterator]();
+    const { signal } = this.deadline;
     for (;;) {
       let next: IteratorResult<unknown>;
       try {
         next = await chunks.next();
       } catch (error) {
         // What arrived before the cut is written and hashed: the next attempt continues from there.
-        throw networkError(error, "download", target);
+        throw transferNetworkError(error, target, this.stallTimeoutInMs);
       }
       if (next.done) return;
       const chunk = next.value as Buffer;
       try {
-        await this.options.sink.append(chunk);
+        // Before the write: a body past its announced size or the cap never reaches the disk.
+        checkPackageSize(
+          this.progress.bytesWritten,
+          chunk.length,
+          this.progress.totalBytes,
+          this.maxPackageSizeInBytes,
+        );
+        await withAbort(this.options.sink.append(chunk, signal), signal);
       } catch (error) {
         response.body.destroy();
+        if (
+          error instanceof EvidenceError ||
+          (error instanceof DefenderError && error.code === "MDE_ABORTED")
+        )
+          throw new StopRetrying(error);
+        // The sink's own text is not quoted: it may come from a storage service.
+        const code = (error as NodeJS.ErrnoException).code;
         throw new StopRetrying(
-          new EvidenceError("MDE_EVIDENCE_STORAGE", `Could not write the package: ${String(error)}`, {
-            cause: error,
-          }),
+          new EvidenceError(
+            "MDE_EVIDENCE_STORAGE",
+            `Could not write the package${typeof code === "string" ? ` (${code})` : ""}: check that the destination is writable and has room.`,
+            { cause: error },
+          ),
         );
       }
       this.digest.update(chunk);
@@ -242,6 +258,8 @@ class Transfer {
  *   `MDE_PACKAGE_LINK_UNAVAILABLE` when fresh links kept being refused; DefenderError for a network or
  *   HTTP failure that outlasted the retries. The sink is left for the caller to discard.
  */
+export { MAX_TRANSFER_RESTARTS, type PackageTransferOptions, type PackageTransferResult };
+
 export function transferPackage(options: PackageTransferOptions): Promise<PackageTransferResult> {
   return new Transfer(options).run();
 }
