@@ -21,13 +21,32 @@ export class FaultInjector {
     if (!Number.isInteger(skip) || skip < 0)
       throw new RangeError("fault skip must be a non-negative integer");
     if (!Number.isInteger(times) || times < 1) throw new RangeError("fault times must be a positive integer");
-    if (!["status", "latency", "reset", "commitThenDrop", "cutAfterBytes", "corruptAt"].includes(rule.kind)) {
+    if (
+      ![
+        "status",
+        "latency",
+        "reset",
+        "commitThenDrop",
+        "cutAfterBytes",
+        "corruptAt",
+        "trickle",
+        "endlessBody",
+      ].includes(rule.kind)
+    ) {
       throw new RangeError(`unknown fault kind ${String((rule as { kind: unknown }).kind)}`);
     }
     if (rule.kind === "cutAfterBytes" && !(Number.isSafeInteger(rule.bytes) && rule.bytes >= 0))
       throw new RangeError("cutAfterBytes needs bytes, a non-negative integer");
     if (rule.kind === "corruptAt" && !(Number.isSafeInteger(rule.offset) && rule.offset >= 0))
       throw new RangeError("corruptAt needs offset, a non-negative integer");
+    if (rule.kind === "trickle" && !(Number.isSafeInteger(rule.intervalMs) && rule.intervalMs >= 0))
+      throw new RangeError("trickle needs intervalMs, a non-negative integer");
+    if (
+      rule.kind === "trickle" &&
+      rule.bytes !== undefined &&
+      !(Number.isSafeInteger(rule.bytes) && rule.bytes >= 1)
+    )
+      throw new RangeError("trickle bytes must be a positive integer");
     this.rules.push({ rule: { ...rule }, skipLeft: skip, timesLeft: times });
   }
 

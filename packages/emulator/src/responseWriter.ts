@@ -1,9 +1,12 @@
 /**
  * Writes a handler's answer to the socket, streamed with backpressure, and applies the body
- * faults: a transfer cut after N bytes and a flipped byte. Offsets count bytes of this
- * response's body (after any `Range`), so a fault means the same thing on every route.
+ * faults: a transfer cut after N bytes, a flipped byte, a body trickled a few bytes at a time, and a
+ * body without a length that never ends. Offsets count bytes of this response's body (after any
+ * `Range`), so a fault means the same thing on every route.
  */
+
 import type { ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { HandlerResult } from "./http";
 
 /** Faults that act on the body as it is sent. */
@@ -12,6 +15,34 @@ export interface BodyFaults {
   cutAfterBytes?: number;
   /** Flip every bit of the body byte at this offset. */
   corruptAt?: number;
+  /** Send the body `bytes` at a time, waiting `intervalMs` (real) before each piece. */
+  trickle?: { intervalMs: number; bytes: number };
+  /** No `Content-Length` (nor `Content-MD5`), chunked, and filler bytes after the body until the client leaves. */
+  endless?: boolean;
+}
+
+/** Size of one filler chunk of an endless body. */
+const FILLER_CHUNK = Buffer.alloc(64 * 1024, 0x5a);
+
+/** The chunks of `chunks`, re-cut into pieces of `bytes`, each after a pause of `intervalMs`. */
+async function* trickled(
+  chunks: Iterable<Buffer> | AsyncIterable<Buffer>,
+  trickle: { intervalMs: number; bytes: number },
+  res: ServerResponse,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += trickle.bytes) {
+      await sleep(trickle.intervalMs);
+      if (res.destroyed) return;
+      yield chunk.subarray(at, at + trickle.bytes);
+    }
+  }
+}
+
+/** The chunks of `chunks`, then filler without end (the writer stops when the client leaves). */
+async function* endless(chunks: Iterable<Buffer> | AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield* chunks;
+  for (;;) yield FILLER_CHUNK;
 }
 
 /** How the body went out. */
@@ -61,8 +92,17 @@ export async function writeResult(
     headers["Content-Type"] ??= "application/json; charset=utf-8";
   }
   if (body) headers["Content-Length"] = String(body.length);
+  if (faults.endless) {
+    // Chunked, with nothing that states (or checks) a length.
+    for (const name of Object.keys(headers)) {
+      if (/^(content-length|content-md5|content-range|x-ms-blob-content-md5)$/i.test(name))
+        delete headers[name];
+    }
+  }
   res.writeHead(result.status, headers);
-  const chunks: Iterable<Buffer> | AsyncIterable<Buffer> = body ? [body] : (result.stream?.() ?? []);
+  let chunks: Iterable<Buffer> | AsyncIterable<Buffer> = body ? [body] : (result.stream?.() ?? []);
+  if (faults.endless) chunks = endless(chunks);
+  if (faults.trickle) chunks = trickled(chunks, faults.trickle, res);
   const { cutAfterBytes, corruptAt } = faults;
   let sent = 0;
   for await (const original of chunks) {

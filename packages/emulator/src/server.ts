@@ -109,6 +109,9 @@ function formatHost(host: string): string {
 function bodyFaultsOf(fault: FaultRule | undefined): BodyFaults {
   if (fault?.kind === "cutAfterBytes") return { cutAfterBytes: fault.bytes };
   if (fault?.kind === "corruptAt") return { corruptAt: fault.offset };
+  if (fault?.kind === "trickle")
+    return { trickle: { intervalMs: fault.intervalMs, bytes: fault.bytes ?? 1 } };
+  if (fault?.kind === "endlessBody") return { endless: true };
   return {};
 }
 

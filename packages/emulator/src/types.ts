@@ -97,6 +97,13 @@ export type FaultRule = {
   | { kind: "cutAfterBytes"; bytes: number }
   /** Answer normally with the body byte at `offset` flipped (XOR 0xFF): same length, wrong hash. */
   | { kind: "corruptAt"; offset: number }
+  /** Send the body `bytes` at a time (default 1), waiting `intervalMs` real milliseconds before each piece. */
+  | { kind: "trickle"; intervalMs: number; bytes?: number }
+  /**
+   * Send no `Content-Length` (nor `Content-MD5`), the body chunked, and after it filler bytes without end,
+   * until the client leaves: a host that never stops sending.
+   */
+  | { kind: "endlessBody" }
 );
 
 /** Registration of an application in the emulated Entra ID tenant. */
