@@ -5,19 +5,29 @@
  * every package with its hash and manifest into `.demo/evidence`, prints the chain of custody, and
  * leaves the stack for inspection. Run it again: nothing to do. `npm start -- --destroy` removes it.
  *
+ * `npm start -- --vault` runs the same runbook into a blob container instead: Azurite (the Azure
+ * Storage emulator) starts beside the Defender emulator, a container `evidence` is created, and each
+ * package and manifest becomes a blob there, checked by reading it back. Azurite keeps blobs in
+ * memory, so that stack (`demo-vault`) starts fresh on every run.
+ *
  * Everything it keeps is under `.demo/` (gitignored): the stack's state, its config file and the
- * evidence. The emulator runs only while this script does.
+ * evidence. The emulators run only while this script does.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { FLEET_ROLES, startEmulator } from "pulumi-mde-emulator";
-import { ENGINE_BIN, engineEnv, REPO_ROOT } from "pulumi-mde-harness";
+import { type Azurite, ENGINE_BIN, engineEnv, REPO_ROOT, startAzurite } from "pulumi-mde-harness";
 
 /** One emulated minute per real second: a collection (about 6 emulated minutes) takes seconds. */
 const TIME_SCALE = 60;
 const DEMO_DIR = path.join(REPO_ROOT, ".demo");
-const STACK = "demo";
+/** Evidence into a blob container in Azurite instead of a folder. */
+const VAULT = process.argv.includes("--vault");
+const STACK = VAULT ? "demo-vault" : "demo";
+/** The container the vault demo creates in Azurite. */
+const CONTAINER = "evidence";
 const CONFIG_FILE = path.join(DEMO_DIR, `Pulumi.${STACK}.yaml`);
 const EVIDENCE_DIR = path.join(DEMO_DIR, "evidence");
 /** A stable identity for the emulator's app, so the stack's config means the same thing every run. */
@@ -72,6 +82,7 @@ interface CustodyRow {
   status: string;
   sha256: string;
   path: string;
+  blobUrl?: string;
 }
 
 function table(rows: string[][]): string {
@@ -94,6 +105,27 @@ function hint(): string {
   ].join("\n");
 }
 
+/** Reads every package blob back from Azurite and compares its SHA-256 with the custody row's. */
+async function verifyBlobs(azurite: Azurite, custody: CustodyRow[]): Promise<string> {
+  const prefix = `${azurite.containerUrl(CONTAINER)}/`;
+  let matching = 0;
+  for (const row of custody) {
+    if (!row.blobUrl?.startsWith(prefix)) continue;
+    const name = decodeURIComponent(row.blobUrl.slice(prefix.length));
+    const blob = await azurite.readBlob(CONTAINER, name);
+    if (createHash("sha256").update(blob.bytes).digest("hex") === row.sha256) matching++;
+  }
+  const manifests = (await azurite.listBlobs(CONTAINER)).filter((b) => b.name.endsWith(".manifest.json"));
+  return `Read back from the container: ${matching} of ${custody.length} package blobs hash to their sha256; ${manifests.length} manifest blobs beside them.`;
+}
+
+/** The vault stack's evidence lived in an Azurite that is gone: remove the stack before a new run. */
+async function forgetVaultStack(): Promise<void> {
+  if (!existsSync(path.join(DEMO_DIR, "state"))) return;
+  await pulumi(["stack", "rm", "--yes", "--force"]).catch(() => undefined);
+  rmSync(CONFIG_FILE, { force: true });
+}
+
 async function destroy(): Promise<number> {
   if (!existsSync(path.join(DEMO_DIR, "state"))) {
     console.log("Nothing to destroy: no demo stack.");
@@ -111,7 +143,12 @@ async function destroy(): Promise<number> {
 async function main(): Promise<number> {
   if (process.argv.includes("--destroy")) return destroy();
   const em = await startEmulator({ timeScale: TIME_SCALE, apps: [{ ...DEMO_APP }] });
+  let azurite: Azurite | undefined;
   try {
+    if (VAULT) {
+      await forgetVaultStack();
+      azurite = await startAzurite({ caFrom: em });
+    }
     mkdirSync(path.join(DEMO_DIR, "state"), { recursive: true });
     await pulumi(["stack", "select", "--create", "--secrets-provider", "passphrase"]);
     // The emulator's endpoint and CA change with every start; the stack's resources do not depend on them.
@@ -125,12 +162,28 @@ async function main(): Promise<number> {
     );
     await setConfig("runbook:devices", JSON.stringify(named));
     await setConfig("runbook:tag", FLEET_ROLES.incident.tag);
-    await setConfig("runbook:evidenceDirectory", EVIDENCE_DIR);
+    let destination = path.relative(process.cwd(), EVIDENCE_DIR);
+    if (azurite) {
+      destination = await azurite.createContainer(CONTAINER);
+      await setConfig("runbook:evidenceContainerUrl", destination);
+      await setConfig("runbook:evidencePrefix", "IR-4711/");
+      // Azurite implements no immutability (no retention policy, no legal hold): against a real
+      // account, leave requireImmutableStorage at its default (true) and give the container a WORM policy.
+      await setConfig("runbook:requireImmutableStorage", "false");
+    } else {
+      await setConfig("runbook:evidenceDirectory", EVIDENCE_DIR);
+    }
 
     console.log(`Defender emulator at ${em.url} (x${TIME_SCALE}: one emulated minute per second).`);
+    if (azurite) {
+      console.log(
+        `Azurite at ${azurite.blobEndpoint}, container ${CONTAINER}; requireImmutableStorage is false because ` +
+          "Azurite has no immutability policies (a real evidence container must have one).",
+      );
+    }
     console.log(
       `Runbook: devices ${named.join(", ")} and every device tagged ${FLEET_ROLES.incident.tag}; ` +
-        `collect, wait, download to ${path.relative(process.cwd(), EVIDENCE_DIR)}.\n`,
+        `collect, wait, download to ${destination}.\n`,
     );
     // The engine's own progress streams to the terminal; the custody table follows, so outputs are not dumped.
     const up = await pulumi(
@@ -148,19 +201,25 @@ async function main(): Promise<number> {
         r.computerDnsName || r.device,
         r.actionId,
         r.status,
-        `${r.sha256.slice(0, 16)}…`,
-        path.relative(process.cwd(), r.path),
+        r.sha256,
+        r.blobUrl || path.relative(process.cwd(), r.path),
       ]);
     }
     console.log(`\nChain of custody (${custody.length} devices):\n${table(rows)}\n`);
+    if (azurite) console.log(`${await verifyBlobs(azurite, custody)}\n`);
     if (nothingToDo) console.log("Nothing to do: every collection is done and every package is in place.\n");
     console.log(
       `${em.calls({ route: "collect" }).length} collection requests, ${em.calls({ route: "getPackageUri" }).length} ` +
         `package links, ${em.calls().filter((c) => c.status === 429).length} throttled.\n`,
     );
-    console.log(hint());
+    console.log(
+      azurite
+        ? "The blobs lived in Azurite's memory and go with this script; the next --vault run starts a fresh stack."
+        : hint(),
+    );
     return custody.every((r) => r.status === "Succeeded") ? 0 : 1;
   } finally {
+    await azurite?.stop();
     await em.close();
   }
 }
