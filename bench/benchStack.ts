@@ -56,10 +56,13 @@ async function timed<R>(operation: () => Promise<R>): Promise<Timed<R>> {
   }
 }
 
-/** Runs `up` and times it; a failed update is an outcome here, not an exception. */
+/**
+ * Runs `up` and times it; a failed update is an outcome here, not an exception. `parallel` undefined
+ * leaves the engine's default (4 x CPUs, or PULUMI_PARALLEL).
+ */
 export function timedUp(
   stack: TestStack,
-  opts: { parallel: number; continueOnError?: boolean },
+  opts: { parallel?: number; continueOnError?: boolean },
 ): Promise<TimedUp> {
   return timed(() => stack.stack.up({ parallel: opts.parallel, continueOnError: opts.continueOnError }));
 }

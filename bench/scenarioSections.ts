@@ -21,6 +21,7 @@ import type { TableRow } from "./table";
 import { runThroughput, type ThroughputRun } from "./throughput";
 import { throughputRows } from "./throughputRows";
 import { runWaitForCompletion } from "./waitForCompletion";
+import { waitParallelRows } from "./waitParallelRows";
 import { waitRows } from "./waitRows";
 
 /** What every section gets: the plan, and the throughput runs (run on first use, then kept). */
@@ -116,5 +117,14 @@ export const SECTIONS: Readonly<Record<Scenario, Section>> = {
     );
     const memory = await repeat("download, memory", dl.memory.runs, (i) => downloadMemoryPair(dl, i));
     return downloadRows(dl, pacing, memory);
+  },
+
+  async waitParallel({ plan: { waitParallel: wp } }) {
+    const params = { n: wp.n, timeScale: wp.timeScale, lifecycle: wp.lifecycle };
+    const pairs = await repeat("wait at default parallelism vs n", wp.runs, async () => ({
+      atDefault: await runWaitForCompletion(params),
+      atN: await runWaitForCompletion({ ...params, parallel: wp.n }),
+    }));
+    return waitParallelRows(wp, pairs, await engineDefaultParallel());
   },
 };

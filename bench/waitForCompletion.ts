@@ -13,7 +13,8 @@ import { PER_MINUTE_CEILING } from "./throughput";
 /** Parameters of {@link runWaitForCompletion}. */
 export interface WaitParams {
   n: number;
-  parallel: number;
+  /** `--parallel`; undefined: the engine's default. */
+  parallel?: number;
   timeScale: number;
   /** The emulator's collection lifecycle, emulated seconds. */
   lifecycle: { pendingSeconds: number; inProgressSeconds: number };
@@ -40,6 +41,8 @@ export interface WaitRun {
   /** Resources in state whose status is `Succeeded`. */
   readonly succeeded: number;
   readonly upSeconds: number;
+  /** How many times the `up` printed pulumi-mde's notice that the waits outnumber the engine's slots. */
+  readonly notices: number;
   /** Why the `up` failed, when it did. */
   readonly error?: string;
 }
@@ -87,6 +90,7 @@ export async function runWaitForCompletion(p: WaitParams): Promise<WaitRun> {
         throttled: throttledCalls(calls),
         succeeded: resources.filter((r) => r.outputs?.status === "Succeeded").length,
         upSeconds: up.seconds,
+        notices: (up.result?.stdout ?? "").split("creates that wait").length - 1,
         ...(up.error ? { error: up.error } : {}),
       };
     } finally {
