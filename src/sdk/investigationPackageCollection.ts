@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DefenderError } from "../core/errors";
+import { programError } from "./programError";
 import { noteCollection } from "./waitingNotice";
 
 /**
@@ -145,7 +147,7 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
    * @throws Error when `opts.import` is set, naming `adoptActionId` as the way to do it.
    */
   constructor(name: string, args: InvestigationPackageCollectionArgs, opts?: pulumi.CustomResourceOptions) {
-    if (opts?.import !== undefined) throw importNotSupported(name, opts.import);
+    if (opts?.import !== undefined) throw programError(importNotSupported(name, opts.import));
     super(
       COLLECTION_TYPE,
       name,
@@ -184,8 +186,9 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
  * (pulumi/pulumi#16175) and would fail later with an unrelated message, so the constructor says
  * what to do instead.
  */
-function importNotSupported(name: string, id: pulumi.ID): Error {
-  return new Error(
+export function importNotSupported(name: string, id: pulumi.ID): DefenderError {
+  return new DefenderError(
+    "MDE_IMPORT_UNSUPPORTED",
     `InvestigationPackageCollection "${name}": the \`import\` resource option is not supported (Pulumi cannot import dynamic resources, pulumi/pulumi#16175). To bring an existing collection into state, remove \`import\` and set \`adoptActionId: "${id}"\` in the resource's arguments: the action is read from Defender and no new collection is started.`,
   );
 }
