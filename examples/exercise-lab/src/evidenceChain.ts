@@ -1,6 +1,7 @@
 /**
  * The evidence chain: collect the lab VM's investigation package with Defender for Endpoint once,
- * wait for it, and download it with its hash and manifest into the local evidence folder.
+ * wait for it, and download it with its hash and manifest straight into the WORM evidence container
+ * (under `<incidentId>/`), after its immutability policy and the writer's role are in place.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { InvestigationPackageCollection, InvestigationPackageDownload } from "pulumi-mde";
@@ -18,9 +19,15 @@ export function evidenceChain(args: {
   deviceWaitInMinutes: number;
   completionTimeoutInMinutes: number;
   collectionRevision: string;
-  evidenceDirectory: string;
+  /** The evidence container's URL (the vault's `containerUrl`). */
+  blobContainerUrl: pulumi.Input<string>;
   /** What must exist before collecting: the VM's Defender extension (the device onboards through it). */
   dependsOn: pulumi.Input<pulumi.Resource>[];
+  /**
+   * What must exist before downloading: the container's immutability policy (the download refuses a
+   * container without one) and the writer's role assignment.
+   */
+  downloadDependsOn: pulumi.Input<pulumi.Resource>[];
 }): EvidenceChain {
   const collection = new InvestigationPackageCollection(
     `${args.incidentId}-lab-vm`,
@@ -36,10 +43,17 @@ export function evidenceChain(args: {
     },
     { dependsOn: args.dependsOn },
   );
-  const download = new InvestigationPackageDownload(`${args.incidentId}-lab-vm-package`, {
-    actionId: collection.id,
-    directory: args.evidenceDirectory,
-    timeoutInMinutes: args.completionTimeoutInMinutes,
-  });
+  // requireImmutableStorage stays at its default (true): the package is written only into a container
+  // under an immutability policy, checked before any package link is fetched.
+  const download = new InvestigationPackageDownload(
+    `${args.incidentId}-lab-vm-package`,
+    {
+      actionId: collection.id,
+      blobContainerUrl: args.blobContainerUrl,
+      blobPrefix: `${args.incidentId}/`,
+      timeoutInMinutes: args.completionTimeoutInMinutes,
+    },
+    { dependsOn: args.downloadDependsOn },
+  );
   return { collection, download };
 }

@@ -3,13 +3,12 @@
  * to Defender for Endpoint, Defender for Servers on the subscription, a WORM evidence container, and
  * the VM's investigation package collected and downloaded with pulumi-mde.
  */
-import path from "node:path";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { defenderForServers } from "./defenderForServers";
 import { type EvidenceChain, evidenceChain } from "./evidenceChain";
-import { EVIDENCE_CONTAINER_NAME, type EvidenceVault, evidenceVault } from "./evidenceVault";
+import { type EvidenceVault, evidenceVault } from "./evidenceVault";
 import type { LabConfig } from "./labConfig";
 import { type LabNetwork, labNetwork } from "./labNetwork";
 import { type LabVirtualMachine, labVirtualMachine } from "./labVirtualMachine";
@@ -24,15 +23,19 @@ export interface ExerciseLabOutputs {
   vmPrivateIpAddress: pulumi.Output<string | undefined>;
   storageAccountName: pulumi.Output<string>;
   evidenceContainerName: pulumi.Output<string>;
+  /** The WORM container the package is downloaded into. */
+  evidenceContainerUrl: pulumi.Output<string>;
   immutabilityDays: pulumi.Output<number | undefined>;
   collectionActionId: pulumi.Output<string>;
   collectionStatus: pulumi.Output<string>;
   machineId: pulumi.Output<string>;
-  packagePath: pulumi.Output<string>;
+  /** The package's blob in the WORM container. */
+  packageBlobUrl: pulumi.Output<string | undefined>;
   packageSha256: pulumi.Output<string>;
-  manifestPath: pulumi.Output<string>;
-  /** Azure CLI commands that copy the package and its manifest into the WORM container. */
-  evidenceUploadCommands: pulumi.Output<string[]>;
+  /** The manifest's blob beside it. */
+  manifestBlobUrl: pulumi.Output<string | undefined>;
+  /** What protects the blob, as the download read it from the container (e.g. `container immutability policy`). */
+  evidenceRetention: pulumi.Output<string | undefined>;
 }
 
 /** Everything the lab declares, for tests and for programs that build on it. */
@@ -116,6 +119,8 @@ export function exerciseLab(config: LabConfig, options: ExerciseLabOptions = {})
     location,
     tags,
     immutabilityDays: config.immutabilityDays,
+    subscriptionId: clientConfig.subscriptionId,
+    writerPrincipalId: config.evidenceWriterPrincipalId ?? clientConfig.objectId,
   });
 
   const evidence = evidenceChain({
@@ -124,12 +129,10 @@ export function exerciseLab(config: LabConfig, options: ExerciseLabOptions = {})
     deviceWaitInMinutes: config.deviceWaitInMinutes,
     completionTimeoutInMinutes: config.completionTimeoutInMinutes,
     collectionRevision: config.collectionRevision,
-    evidenceDirectory: config.evidenceDirectory,
+    blobContainerUrl: vault.containerUrl,
     dependsOn: [extension],
+    downloadDependsOn: [vault.immutabilityPolicy, vault.writerRole],
   });
-
-  const uploadCommand = (file: pulumi.Output<string>) =>
-    pulumi.interpolate`az storage blob upload --auth-mode login --account-name ${vault.account.name} --container-name ${EVIDENCE_CONTAINER_NAME} --name ${config.incidentId}/${file.apply((f) => path.basename(f))} --file "${file}"`;
 
   return {
     resourceGroup,
@@ -148,17 +151,15 @@ export function exerciseLab(config: LabConfig, options: ExerciseLabOptions = {})
       ),
       storageAccountName: vault.account.name,
       evidenceContainerName: vault.container.name,
+      evidenceContainerUrl: vault.containerUrl,
       immutabilityDays: vault.immutabilityPolicy.immutabilityPeriodSinceCreationInDays,
       collectionActionId: evidence.collection.actionId,
       collectionStatus: evidence.collection.status,
       machineId: evidence.collection.machineId,
-      packagePath: evidence.download.path,
+      packageBlobUrl: evidence.download.blobUrl,
       packageSha256: evidence.download.sha256,
-      manifestPath: evidence.download.manifestPath,
-      evidenceUploadCommands: pulumi.all([
-        uploadCommand(evidence.download.path),
-        uploadCommand(evidence.download.manifestPath),
-      ]),
+      manifestBlobUrl: evidence.download.manifestUrl,
+      evidenceRetention: evidence.download.retention.apply((r) => r?.summary),
     },
   };
 }

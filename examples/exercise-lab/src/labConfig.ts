@@ -48,7 +48,7 @@ export interface RawLabConfig {
   location?: string | undefined;
   adminUsername?: string | undefined;
   incidentId?: string | undefined;
-  evidenceDirectory?: string | undefined;
+  evidenceWriterPrincipalId?: string | undefined;
   immutabilityDays?: string | undefined;
   vmSize?: string | undefined;
   computerName?: string | undefined;
@@ -64,10 +64,14 @@ export interface LabSettings {
   /** Azure region of every resource. */
   location: string;
   adminUsername: string;
-  /** Incident or exercise ID, e.g. `IR-4711`: in the collection's comment, the tags and the evidence folder. */
+  /** Incident or exercise ID, e.g. `IR-4711`: in the collection's comment, the tags and the blob names (`<incidentId>/`). */
   incidentId: string;
-  /** Local folder that receives the investigation package and its manifest. */
-  evidenceDirectory: string;
+  /**
+   * Object ID of the identity pulumi-mde signs in with (the `mde:*` app's service principal, or your
+   * user with `mde:useAzureCli`): it gets Storage Blob Data Contributor on the evidence container.
+   * Absent: the identity that deploys the lab (the Azure provider's), right when both are your `az login`.
+   */
+  evidenceWriterPrincipalId: string | undefined;
   /** Time-based retention of the evidence container, in days since each blob's creation. */
   immutabilityDays: number;
   vmSize: string;
@@ -109,6 +113,15 @@ function booleanOf(key: string, raw: string | undefined, fallback: boolean): boo
   throw new Error(`lab:${key} must be true or false, not "${raw}".`);
 }
 
+function principalIdOf(raw: string | undefined): string | undefined {
+  const value = raw?.trim() ?? "";
+  if (value === "") return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+    throw new Error(`lab:evidenceWriterPrincipalId must be an object ID (a GUID), not "${value}".`);
+  }
+  return value.toLowerCase();
+}
+
 /**
  * Checks the raw `lab:*` values and applies the defaults. Pure: the unit tests call it directly.
  * @throws Error naming the key and what it must be, for the first value that is wrong.
@@ -143,7 +156,7 @@ export function parseLabSettings(raw: RawLabConfig): LabSettings {
     location: raw.location?.trim() || DEFAULT_LOCATION,
     adminUsername,
     incidentId,
-    evidenceDirectory: raw.evidenceDirectory?.trim() || `evidence/${incidentId}`,
+    evidenceWriterPrincipalId: principalIdOf(raw.evidenceWriterPrincipalId),
     immutabilityDays: integerIn(
       "immutabilityDays",
       raw.immutabilityDays,
@@ -180,7 +193,7 @@ export function readLabConfig(): LabConfig {
     location: config.get("location"),
     adminUsername: config.get("adminUsername"),
     incidentId: config.get("incidentId"),
-    evidenceDirectory: config.get("evidenceDirectory"),
+    evidenceWriterPrincipalId: config.get("evidenceWriterPrincipalId"),
     immutabilityDays: config.get("immutabilityDays"),
     vmSize: config.get("vmSize"),
     computerName: config.get("computerName"),

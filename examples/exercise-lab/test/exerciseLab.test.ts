@@ -4,7 +4,6 @@
  * the evidence chain from the VM's computer name to the download of its package.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
 import { before, describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
 import { exerciseLab } from "../src/exerciseLab";
@@ -27,7 +26,7 @@ const deployment = mockDeployment(
     "lab:adminUsername": "purpleadmin",
     "lab:adminPassword": "Correct-Horse-Battery-9",
     "lab:incidentId": "IR-4711",
-    "lab:evidenceDirectory": "evidence/ir-4711",
+    "lab:evidenceWriterPrincipalId": "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
     "lab:immutabilityDays": "3",
     "lab:computerName": "purple-ws-01",
     "lab:defenderPlan": "P2",
@@ -56,9 +55,10 @@ function covers(expression: string, port: number): boolean {
 }
 
 describe("exercise lab (mocked deployment)", () => {
+  let lab: ReturnType<typeof exerciseLab>;
   before(async () => {
     // The lab reads its settings through pulumi.Config, from the config the mocks were given.
-    const lab = exerciseLab(readLabConfig());
+    lab = exerciseLab(readLabConfig());
     const everything: pulumi.Resource[] = [
       lab.resourceGroup,
       lab.network.securityGroup,
@@ -70,6 +70,7 @@ describe("exercise lab (mocked deployment)", () => {
       lab.vault.account,
       lab.vault.container,
       lab.vault.immutabilityPolicy,
+      lab.vault.writerRole,
       lab.evidence.collection,
       lab.evidence.download,
       ...(lab.defenderPlan ? [lab.defenderPlan] : []),
@@ -161,12 +162,45 @@ describe("exercise lab (mocked deployment)", () => {
     assert.match(collection.inputs.comment, /^IR-4711: /);
   });
 
-  it("the download takes the collection's action ID into the configured evidence folder", () => {
+  it("the download takes the collection's action ID into the WORM container, under the incident", () => {
     const collection = deployment.only(TYPES.collection) as Registration;
     const download = deployment.only(TYPES.download);
+    const account = deployment.only(TYPES.storageAccount);
+    const container = deployment.only(TYPES.container);
     assert.equal(collection.id, COLLECTION_ACTION_ID);
     assert.equal(download.inputs.actionId, collection.id);
-    assert.equal(download.inputs.directory, path.resolve("evidence/ir-4711"));
+    const accountName = account.inputs.name ?? account.name;
+    assert.equal(
+      download.inputs.blobContainerUrl,
+      `https://${accountName}.blob.core.windows.net/${container.inputs.containerName}`,
+      "the vault's blob endpoint and container name",
+    );
+    assert.equal(download.inputs.blobPrefix, "IR-4711/");
+    assert.equal(download.inputs.directory, undefined, "nothing is kept on the deploying machine");
+    assert.notEqual(download.inputs.requireImmutableStorage, false, "immutability is required (the default)");
+  });
+
+  it("pulumi-mde's identity gets Storage Blob Data Contributor on the container only", () => {
+    const role = deployment.only(TYPES.roleAssignment);
+    const container = deployment.only(TYPES.container) as Registration;
+    assert.equal(role.inputs.principalId, "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9");
+    assert.equal(role.inputs.scope, container.id);
+    assert.equal(
+      role.inputs.roleDefinitionId,
+      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`,
+      "Storage Blob Data Contributor",
+    );
+  });
+
+  it("the stack outputs name the package's blob, its manifest blob and its retention", async () => {
+    const outputs = await settled([
+      lab.outputs.packageBlobUrl,
+      lab.outputs.manifestBlobUrl,
+      lab.outputs.evidenceRetention,
+    ]);
+    assert.match(String(outputs[0]), /^https:\/\/.+\.blob\.core\.windows\.net\/evidence\/IR-4711\/.+\.zip$/);
+    assert.equal(outputs[1], String(outputs[0]).replace(/\.zip$/, ".manifest.json"));
+    assert.equal(outputs[2], "container immutability policy");
   });
 
   it("every Azure resource of the lab is in the configured region, and nothing else is declared", () => {

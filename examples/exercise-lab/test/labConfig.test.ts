@@ -9,7 +9,7 @@ describe("parseLabSettings", () => {
       location: "eastus",
       adminUsername: "labadmin",
       incidentId: "IR-4711",
-      evidenceDirectory: "evidence/IR-4711",
+      evidenceWriterPrincipalId: undefined,
       immutabilityDays: 1,
       vmSize: "Standard_B2s",
       computerName: "mde-lab-01",
@@ -19,6 +19,18 @@ describe("parseLabSettings", () => {
       completionTimeoutInMinutes: 60,
       collectionRevision: "1",
     });
+  });
+
+  it("takes the evidence writer's object ID as a GUID, naming the key otherwise", () => {
+    const id = "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9";
+    assert.equal(
+      parseLabSettings({ incidentId: "IR-1", evidenceWriterPrincipalId: id }).evidenceWriterPrincipalId,
+      id.toLowerCase(),
+    );
+    assert.throws(
+      () => parseLabSettings({ incidentId: "IR-1", evidenceWriterPrincipalId: "me" }),
+      /lab:evidenceWriterPrincipalId/,
+    );
   });
 
   it("refuses a missing or path-like incident ID", () => {

@@ -36,6 +36,7 @@ export const TYPES = {
   storageAccount: "azure-native:storage:StorageAccount",
   container: "azure-native:storage:BlobContainer",
   immutabilityPolicy: "azure-native:storage:BlobContainerImmutabilityPolicy",
+  roleAssignment: "azure-native:authorization:RoleAssignment",
   collection: "pulumi-nodejs:dynamic/mde:InvestigationPackageCollection",
   download: "pulumi-nodejs:dynamic/mde:InvestigationPackageDownload",
 } as const;
@@ -71,8 +72,20 @@ export function mockDeployment(config: Record<string, string>, secretKeys: strin
         if (args.type === TYPES.collection) {
           Object.assign(state, { actionId: id, status: "Succeeded", machineId: "a".repeat(40) });
         }
+        if (args.type === TYPES.storageAccount) {
+          // As Azure reports it: the account's blob endpoint, ending in a slash.
+          Object.assign(state, {
+            primaryEndpoints: { blob: `https://${state.name}.blob.core.windows.net/` },
+          });
+        }
         if (args.type === TYPES.download) {
-          Object.assign(state, { path: id, sha256: "0".repeat(64), manifestPath: `${id}.manifest.json` });
+          const blobUrl = `${args.inputs.blobContainerUrl}/${args.inputs.blobPrefix ?? ""}purple-ws-01-${COLLECTION_ACTION_ID}.zip`;
+          Object.assign(state, {
+            blobUrl,
+            manifestUrl: blobUrl.replace(/\.zip$/, ".manifest.json"),
+            sha256: "0".repeat(64),
+            retention: { protected: true, summary: "container immutability policy" },
+          });
         }
         return { id, state };
       },
