@@ -16,10 +16,23 @@
  * Each device of each response is one collection, named after the ticket and the device: adding a
  * device adds a collection, removing one drops it from state (evidence stays collected), and a
  * `revision` on a response collects again from all its devices.
+ *
+ * With `gitops:evidenceContainerUrl` (an immutable blob container) each package is downloaded into
+ * it as `<ticket>/<device>-<actionId>.zip` with its manifest: the runner's disk is gone when the job
+ * ends, the container keeps the evidence. `gitops:requireImmutableStorage: false` only for a test
+ * container.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type Response, respond } from "./responses";
+import { type EvidenceContainer, type Response, respond } from "./responses";
 
 const config = new pulumi.Config("gitops");
+const containerUrl = config.get("evidenceContainerUrl");
+const requireImmutableStorage = config.getBoolean("requireImmutableStorage");
+const container: EvidenceContainer | undefined = containerUrl
+  ? { containerUrl, ...(requireImmutableStorage === undefined ? {} : { requireImmutableStorage }) }
+  : undefined;
+const responded = respond(config.requireObject<Response[]>("responses"), container);
 /** One entry per collection: its action ID and status. */
-export const collections = respond(config.requireObject<Response[]>("responses"));
+export const collections = responded.collections;
+/** One entry per collection with an evidence container: its blob, manifest blob and hash. */
+export const evidence = responded.evidence;
