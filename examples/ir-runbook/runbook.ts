@@ -1,8 +1,8 @@
 /**
  * An incident-response runbook as a Pulumi program: collect an investigation package from every device
  * named in config (by Defender device ID or computer name) and every device carrying the incident's
- * tag, once; wait for each; download each package with its hash and manifest into an evidence folder;
- * export a chain-of-custody table.
+ * tag, once; wait for each; download each package with its hash and manifest into an evidence folder
+ * or an (immutable) blob container; export a chain-of-custody table.
  *
  * ```sh
  * pulumi config set runbook:alert "IR-4711: ransomware behaviour on the finance floor (alert 1234)"
@@ -10,6 +10,9 @@
  * pulumi config set --path 'runbook:devices[1]' 1e5bc9d7e413ddd7902c2932e418702b84d0cc07
  * pulumi config set runbook:tag incident-4711          # optional: every device with this tag too
  * pulumi config set runbook:evidenceDirectory ./evidence
+ * # or, instead of a folder, a blob container (Storage Blob Data Contributor for the mde:* identity):
+ * # pulumi config set runbook:evidenceContainerUrl https://<account>.blob.core.windows.net/evidence
+ * # pulumi config set runbook:evidencePrefix IR-4711/          # optional
  * pulumi up                                            # collects once per device, downloads
  * pulumi config set runbook:revision 2 && pulumi up    # collects again, on purpose
  * ```
@@ -32,6 +35,10 @@ export interface CustodyRow {
   sizeInBytes: number;
   path: string;
   manifestPath: string;
+  /** URL of the package blob, for a container destination ("" for a folder). */
+  blobUrl: string;
+  /** URL of the manifest blob, for a container destination ("" for a folder). */
+  manifestUrl: string;
   downloadedAt: string;
 }
 
@@ -57,13 +64,41 @@ export function resourceName(device: string): string {
   return DEVICE_ID.test(value) ? value.slice(0, 12) : (value.split(".")[0] ?? value);
 }
 
+/** Where the packages go: a folder, or a blob container with an optional name prefix. */
+export type EvidenceDestination =
+  | { directory: string }
+  | { blobContainerUrl: string; blobPrefix?: string; requireImmutableStorage?: boolean };
+
+/**
+ * The destination from `runbook:evidenceDirectory` or `runbook:evidenceContainerUrl` (with
+ * `runbook:evidencePrefix`, and `runbook:requireImmutableStorage` false only for a test container);
+ * a folder named `evidence` when neither is set.
+ */
+export function evidenceDestination(config: pulumi.Config): EvidenceDestination {
+  const directory = config.get("evidenceDirectory");
+  const containerUrl = config.get("evidenceContainerUrl");
+  if (directory !== undefined && containerUrl !== undefined) {
+    throw new Error(
+      "runbook: set one of runbook:evidenceDirectory (a folder) and runbook:evidenceContainerUrl (a blob container), not both.",
+    );
+  }
+  if (containerUrl === undefined) return { directory: directory ?? "evidence" };
+  const prefix = config.get("evidencePrefix");
+  const requireImmutable = config.getBoolean("requireImmutableStorage");
+  return {
+    blobContainerUrl: containerUrl,
+    ...(prefix ? { blobPrefix: prefix } : {}),
+    ...(requireImmutable === undefined ? {} : { requireImmutableStorage: requireImmutable }),
+  };
+}
+
 /** Declares the runbook from the `runbook:*` config. */
 export async function runbook(): Promise<RunbookOutputs> {
   const config = new pulumi.Config("runbook");
   const alert = config.require("alert");
   const named = config.getObject<string[]>("devices") ?? [];
   const tag = config.get("tag");
-  const evidenceDirectory = config.get("evidenceDirectory") ?? "evidence";
+  const destination = evidenceDestination(config);
   // Bumping the revision replaces every collection: a deliberate second collection.
   const revision = config.get("revision") ?? "1";
   const timeoutInMinutes = config.getNumber("timeoutInMinutes") ?? 60;
@@ -86,7 +121,7 @@ export async function runbook(): Promise<RunbookOutputs> {
     });
     const download = new InvestigationPackageDownload(name, {
       actionId: collection.actionId,
-      directory: evidenceDirectory,
+      ...destination,
       timeoutInMinutes,
     });
     const collected = pulumi.all([
@@ -104,10 +139,12 @@ export async function runbook(): Promise<RunbookOutputs> {
       download.manifestPath,
       download.downloadedAt,
     ]);
-    return pulumi.all([collected, downloaded]).apply(
+    const blobs = pulumi.all([download.blobUrl, download.manifestUrl]);
+    return pulumi.all([collected, downloaded, blobs]).apply(
       ([
         [machineId, actionId, status, requestor, collectedAt],
         [computerDnsName, sha256, sizeInBytes, path, manifestPath, downloadedAt],
+        [blobUrl, manifestUrl],
       ]) =>
         ({
           device,
@@ -121,6 +158,8 @@ export async function runbook(): Promise<RunbookOutputs> {
           sizeInBytes,
           path,
           manifestPath,
+          blobUrl: blobUrl ?? "",
+          manifestUrl: manifestUrl ?? "",
           downloadedAt,
         }) satisfies CustodyRow,
     );
