@@ -102,7 +102,11 @@ export async function writeResult(
   res.writeHead(result.status, headers);
   let chunks: Iterable<Buffer> | AsyncIterable<Buffer> = body ? [body] : (result.stream?.() ?? []);
   if (faults.endless) chunks = endless(chunks);
-  if (faults.trickle) chunks = trickled(chunks, faults.trickle, res);
+  if (faults.trickle) {
+    // The headers go at once; only the body is slow.
+    res.flushHeaders();
+    chunks = trickled(chunks, faults.trickle, res);
+  }
   const { cutAfterBytes, corruptAt } = faults;
   let sent = 0;
   for await (const original of chunks) {
@@ -129,6 +133,8 @@ export async function writeResult(
     if (!res.write(chunk) && !(await drained(res)))
       return { bodyBytes: sent, cut: false, clientClosed: true };
   }
+  // A trickle that noticed the client gone ends its pieces early: the body was not complete.
+  if (res.destroyed) return { bodyBytes: sent, cut: false, clientClosed: true };
   res.end();
   return { bodyBytes: sent, cut: false, clientClosed: false };
 }

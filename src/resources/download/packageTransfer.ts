@@ -36,6 +36,12 @@ import {
 } from "./transferLimits";
 import { linkTarget, transferStatusError } from "./transferStatusError";
 
+/** Ends a response's body unread; the abort this raises in undici has nobody to tell. */
+function dropBody(response: Dispatcher.ResponseData): void {
+  response.body.on("error", () => undefined);
+  response.body.destroy();
+}
+
 /** One package transfer: its progress and digests survive between the loop's attempts. */
 class Transfer {
   private progress: TransferProgress = newProgress();
@@ -156,7 +162,7 @@ class Transfer {
     }
     const { plan, progress } = planResponse(this.progress, response.statusCode, headers);
     if (plan.kind === "mismatch") {
-      response.body.destroy();
+      dropBody(response);
       throw startOverError(`${target} answered ${plan.reason}.`);
     }
     if (plan.kind === "fromStart") {
@@ -171,7 +177,7 @@ class Transfer {
       // A package announced larger than the cap is refused before its first byte is written.
       checkPackageSize(0, 0, progress.totalBytes, this.maxPackageSizeInBytes);
     } catch (error) {
-      response.body.destroy();
+      dropBody(response);
       throw error;
     }
     this.progress = progress;
@@ -210,7 +216,7 @@ class Transfer {
         );
         await withAbort(this.options.sink.append(chunk, signal), signal);
       } catch (error) {
-        response.body.destroy();
+        dropBody(response);
         if (
           error instanceof EvidenceError ||
           (error instanceof DefenderError && error.code === "MDE_ABORTED")
