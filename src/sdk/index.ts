@@ -16,6 +16,7 @@ export {
   type InvestigationPackageCollectionArgs,
 } from "./investigationPackageCollection";
 export {
+  type EvidenceRetention,
   InvestigationPackageDownload,
   type InvestigationPackageDownloadArgs,
 } from "./investigationPackageDownload";

@@ -11,14 +11,15 @@ import { getDefenderClient } from "../../client/sharedClients";
 import { COLLECT_INVESTIGATION_PACKAGE, isFinalStatus, type MachineAction } from "../../client/wireTypes";
 import type { Settings } from "../../settings/resolveSettings";
 import { waitForFinal } from "../shared/waitForFinal";
-import { DirectoryDestination } from "./directoryDestination";
+import { destinationFor } from "./destinationFor";
 import type { DownloadInputs } from "./downloadInputs";
-import type { EvidenceDestination, EvidenceLocation } from "./evidenceDestination";
+import type { EvidenceDestination, EvidenceLocation, ExistingEvidence } from "./evidenceDestination";
 import { EvidenceError } from "./evidenceError";
 import { buildEvidenceManifest, type EvidenceManifest, manifestText } from "./evidenceManifest";
 import { packageFileName } from "./packageFileName";
 import { transferPackage } from "./packageTransfer";
 import { TOOL_NAME, toolVersion } from "./toolVersion";
+import { transferLimitsOf } from "./transferInputs";
 import { verifyZipEntries } from "./zipIntegrity";
 
 /** What a finished download produced. */
@@ -29,14 +30,24 @@ export interface DownloadedEvidence {
   action: MachineAction;
   /** The manifest written beside the package. */
   manifest: EvidenceManifest;
+  /** The manifest's bytes as stored. */
+  manifestText: string;
+  /** Outputs the destination adds (e.g. `blobUrl`, `retention`). */
+  destinationOutputs: Record<string, unknown>;
+  /** False when the package was found already stored and proven (no link was fetched). */
+  transferred: boolean;
 }
 
 /** Options of {@link downloadEvidence}. */
 export interface DownloadEvidenceOptions {
   /** Put the package here instead of the name derived from the action (a re-download keeps its path). */
   location?: EvidenceLocation;
-  /** Where evidence goes. @default a {@link DirectoryDestination} of `inputs.directory` */
+  /** Where evidence goes. @default the destination `inputs` name (see `destinationFor`) */
   destination?: EvidenceDestination;
+  /** Cancels the transfer (the provider is stopping): it ends with `MDE_ABORTED`, nothing kept. */
+  signal?: AbortSignal;
+  /** Stall timeout of the transfer, in milliseconds. @default DEFAULT_STALL_TIMEOUT_IN_MS (60000) */
+  stallTimeoutInMs?: number;
 }
 
 /** Why an action has no package, and where to look. */
@@ -109,9 +120,13 @@ export async function downloadEvidence(
 ): Promise<DownloadedEvidence> {
   const client = getDefenderClient(settings);
   const action = await succeededAction(client, inputs, settings.timeScale);
-  const destination = options.destination ?? new DirectoryDestination(inputs.directory);
+  const destination = options.destination ?? destinationFor(settings, inputs);
   const location = options.location ?? destination.locate(packageFileName(action));
-  const fileName = location.path.split(/[\\/]/).pop() ?? location.path;
+  const fileName = fileNameOf(location.path);
+  // Before any link is fetched: a refused destination must cost nothing of the link budget.
+  await destination.prepare?.();
+  const existing = await destination.findExisting?.(location, { actionId: action.id });
+  if (existing) return adoptExisting(destination, location, action, existing, { settings, inputs, fileName });
   const staged = await destination.stage(location);
   try {
     const transfer = await transferPackage({
@@ -130,6 +145,10 @@ export async function downloadEvidence(
       sink: staged,
       verify: (file) => verifyZipEntries(file, fileName),
       retry: { timeScale: settings.timeScale },
+      // Deadline and size cap from the inputs; they bound any sink, a folder or an upload.
+      ...transferLimitsOf(inputs),
+      ...(options.stallTimeoutInMs !== undefined ? { stallTimeoutInMs: options.stallTimeoutInMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const manifest = buildEvidenceManifest({
       fileName,
@@ -147,10 +166,89 @@ export async function downloadEvidence(
       toolName: TOOL_NAME,
       toolVersion: toolVersion(),
     });
-    await staged.commit(manifestText(manifest));
-    return { location, action, manifest };
+    const text = manifestText(manifest);
+    const committed = await staged.commit(text, {
+      sha256: transfer.sha256,
+      sizeInBytes: transfer.sizeInBytes,
+      contentMd5: transfer.contentMd5 ?? "",
+      actionId: action.id,
+      machineId: action.machineId,
+    });
+    return {
+      // A folder already holding another stack's record of this package puts ours under another name.
+      location: committed?.manifestPath ? { ...location, manifestPath: committed.manifestPath } : location,
+      action,
+      manifest,
+      manifestText: committed ? committed.manifestText : text,
+      destinationOutputs: (await destination.outputsFor?.(location)) ?? {},
+      transferred: true,
+    };
   } finally {
     // After a commit only leftovers go; after a failure the half-written package goes.
     await staged.discard();
   }
+}
+
+/** The last segment of a path or URL, decoded: the package's file name. */
+function fileNameOf(location: string): string {
+  const last = location.split(/[\\/]/).pop() ?? location;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** Reads a stored manifest; undefined when it is not one of ours. */
+function parseManifest(text: string | undefined): EvidenceManifest | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as EvidenceManifest;
+    return typeof parsed?.package?.sha256 === "string" ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A package already stored and proven (a re-run, or another stack keeping the same action): taken as done
+ * with no link fetched. A missing manifest is written from what is known; an existing one is kept.
+ */
+async function adoptExisting(
+  destination: EvidenceDestination,
+  location: EvidenceLocation,
+  action: MachineAction,
+  existing: ExistingEvidence,
+  context: { settings: Settings; inputs: DownloadInputs; fileName: string },
+): Promise<DownloadedEvidence> {
+  let text = existing.manifestText;
+  let manifest = parseManifest(text);
+  if (!manifest || manifest.package.sha256 !== existing.sha256) {
+    const built = buildEvidenceManifest({
+      fileName: context.fileName,
+      sizeInBytes: existing.sizeInBytes,
+      sha256: existing.sha256,
+      zipEntriesVerified: 0,
+      action,
+      downloadedAt: new Date().toISOString(),
+      apiEndpoint: context.settings.apiEndpoint,
+      linkRequests: 0,
+      resumedTransfers: 0,
+      restartedTransfers: 0,
+      pulumiStack: context.inputs.pulumiStack,
+      toolName: TOOL_NAME,
+      toolVersion: toolVersion(),
+    });
+    text =
+      text ?? (await destination.restoreManifest?.(location, manifestText(built))) ?? manifestText(built);
+    manifest = parseManifest(text) ?? built;
+  }
+  return {
+    location,
+    action,
+    manifest,
+    manifestText: text ?? manifestText(manifest),
+    destinationOutputs: (await destination.outputsFor?.(location)) ?? {},
+    transferred: false,
+  };
 }

@@ -4,8 +4,19 @@
  */
 import { statSync } from "node:fs";
 import path from "node:path";
+import {
+  blobContainerUrlProblem,
+  blobPrefixProblem,
+  parseBlobContainerUrl,
+} from "../../blob/blobContainerUrl";
 import { UNKNOWN_VALUE } from "../collection/collectionInputs";
 import type { EvidenceFileStatus } from "./evidenceDestination";
+import {
+  checkTransferInputs,
+  TRANSFER_INPUTS,
+  type TransferInputs,
+  transferInputsOf,
+} from "./transferInputs";
 
 /** Default of `timeoutInMinutes`: how long create waits for the collection to succeed. */
 export const DEFAULT_DOWNLOAD_TIMEOUT_IN_MINUTES = 60;
@@ -13,12 +24,18 @@ export const DEFAULT_DOWNLOAD_TIMEOUT_IN_MINUTES = 60;
 /** Longest `timeoutInMinutes`: one week, past which an offline device is a different problem. */
 export const MAX_DOWNLOAD_TIMEOUT_IN_MINUTES = 7 * 24 * 60;
 
-/** Inputs of a download after `check`: defaults filled in, directory absolute. */
-export interface DownloadInputs {
+/** Inputs of a download after `check`: defaults filled in, directory absolute, container URL normalised. */
+export interface DownloadInputs extends Partial<TransferInputs> {
   /** MachineAction ID of the collection (lower case). */
   actionId: string;
-  /** Absolute path of the evidence directory. */
-  directory: string;
+  /** Absolute path of the evidence directory (exactly one of this and `blobContainerUrl`). */
+  directory?: string;
+  /** URL of the evidence container, no query and no trailing slash. */
+  blobContainerUrl?: string;
+  /** Start of every blob name, e.g. `IR-4711/`. */
+  blobPrefix?: string;
+  /** Refuse a container that nothing makes immutable (blob destinations; default true). */
+  requireImmutableStorage?: boolean;
   /** How long create waits for the action to succeed, in minutes. */
   timeoutInMinutes: number;
   /** `project/stack` of the program, recorded in the manifest. */
@@ -32,10 +49,15 @@ export interface InputFailure {
 }
 
 /** Inputs whose change downloads into a new resource (the old files stay: evidence is never deleted). */
-export const REPLACING_DOWNLOAD_INPUTS = ["actionId", "directory"] as const;
+export const REPLACING_DOWNLOAD_INPUTS = ["actionId", "directory", "blobContainerUrl", "blobPrefix"] as const;
 
 /** Inputs that only govern behaviour or the record: a change updates state, nothing else. */
-export const BEHAVIOUR_DOWNLOAD_INPUTS = ["timeoutInMinutes", "pulumiStack"] as const;
+export const BEHAVIOUR_DOWNLOAD_INPUTS = [
+  "timeoutInMinutes",
+  "pulumiStack",
+  "requireImmutableStorage",
+  ...TRANSFER_INPUTS,
+] as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -76,6 +98,58 @@ function checkDirectory(value: unknown): string | undefined {
   return undefined;
 }
 
+function checkDestination(news: Record<string, unknown>): InputFailure[] {
+  const hasDirectory = news.directory !== undefined && news.directory !== null;
+  const hasContainer = news.blobContainerUrl !== undefined && news.blobContainerUrl !== null;
+  const failures: InputFailure[] = [];
+  if (hasDirectory === hasContainer) {
+    failures.push({
+      property: hasDirectory ? "blobContainerUrl" : "directory",
+      reason: hasDirectory
+        ? "Give exactly one destination: directory (a local folder) or blobContainerUrl (a blob container), not both."
+        : "A destination is required: directory (a local folder, created if missing) or blobContainerUrl (the https URL of a blob container, e.g. https://<account>.blob.core.windows.net/evidence).",
+    });
+    return failures;
+  }
+  if (hasDirectory) {
+    if (!isUnknown(news.directory)) {
+      const reason = checkDirectory(news.directory);
+      if (reason) failures.push({ property: "directory", reason });
+    }
+    for (const name of ["blobPrefix", "requireImmutableStorage"]) {
+      if (news[name] !== undefined && news[name] !== null) {
+        failures.push({
+          property: name,
+          reason: `${name} applies only to blobContainerUrl, not to directory: remove it.`,
+        });
+      }
+    }
+    return failures;
+  }
+  if (!isUnknown(news.blobContainerUrl)) {
+    const reason =
+      typeof news.blobContainerUrl === "string"
+        ? blobContainerUrlProblem(news.blobContainerUrl)
+        : `blobContainerUrl must be a string URL, got ${describe(news.blobContainerUrl)}.`;
+    if (reason) failures.push({ property: "blobContainerUrl", reason });
+  }
+  if (news.blobPrefix !== undefined && !isUnknown(news.blobPrefix)) {
+    const reason =
+      typeof news.blobPrefix === "string"
+        ? blobPrefixProblem(news.blobPrefix)
+        : `blobPrefix must be a string such as "IR-4711/", got ${describe(news.blobPrefix)}.`;
+    if (reason) failures.push({ property: "blobPrefix", reason });
+  }
+  const immutable = news.requireImmutableStorage;
+  if (immutable !== undefined && !isUnknown(immutable) && typeof immutable !== "boolean") {
+    failures.push({
+      property: "requireImmutableStorage",
+      reason: `requireImmutableStorage must be true or false, got ${describe(immutable)}.`,
+    });
+  }
+  return failures;
+}
+
 function checkTimeout(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (
@@ -102,8 +176,9 @@ export function checkDownloadInputs(news: Record<string, unknown>): {
     if (reason !== undefined) failures.push({ property, reason });
   };
   if (!isUnknown(news.actionId)) judge("actionId", checkActionId(news.actionId));
-  if (!isUnknown(news.directory)) judge("directory", checkDirectory(news.directory));
+  failures.push(...checkDestination(news));
   if (!isUnknown(news.timeoutInMinutes)) judge("timeoutInMinutes", checkTimeout(news.timeoutInMinutes));
+  failures.push(...checkTransferInputs(news));
 
   const inputs: Record<string, unknown> = { ...news };
   if (typeof news.actionId === "string" && !isUnknown(news.actionId) && GUID.test(news.actionId.trim())) {
@@ -112,7 +187,19 @@ export function checkDownloadInputs(news: Record<string, unknown>): {
   if (typeof news.directory === "string" && !isUnknown(news.directory) && news.directory.trim() !== "") {
     inputs.directory = path.resolve(news.directory);
   }
+  if (
+    typeof news.blobContainerUrl === "string" &&
+    !isUnknown(news.blobContainerUrl) &&
+    blobContainerUrlProblem(news.blobContainerUrl) === undefined
+  ) {
+    inputs.blobContainerUrl = parseBlobContainerUrl(news.blobContainerUrl).url;
+    inputs.requireImmutableStorage ??= true;
+    inputs.blobPrefix ??= "";
+  }
   inputs.timeoutInMinutes ??= DEFAULT_DOWNLOAD_TIMEOUT_IN_MINUTES;
+  const transfer = transferInputsOf(inputs);
+  inputs.transferTimeoutInMinutes ??= transfer.transferTimeoutInMinutes;
+  inputs.maxPackageSizeInBytes ??= transfer.maxPackageSizeInBytes;
   return { inputs, failures };
 }
 
@@ -122,11 +209,19 @@ export function downloadInputs(props: Record<string, unknown>): DownloadInputs {
     actionId: String(props.actionId ?? "")
       .trim()
       .toLowerCase(),
-    directory: path.resolve(String(props.directory ?? ".")),
+    ...(typeof props.directory === "string" ? { directory: path.resolve(props.directory) } : {}),
+    ...(typeof props.blobContainerUrl === "string"
+      ? {
+          blobContainerUrl: props.blobContainerUrl,
+          blobPrefix: typeof props.blobPrefix === "string" ? props.blobPrefix : "",
+          requireImmutableStorage: props.requireImmutableStorage !== false,
+        }
+      : {}),
     timeoutInMinutes:
       typeof props.timeoutInMinutes === "number"
         ? props.timeoutInMinutes
         : DEFAULT_DOWNLOAD_TIMEOUT_IN_MINUTES,
+    ...transferInputsOf(props),
     ...(typeof props.pulumiStack === "string" ? { pulumiStack: props.pulumiStack } : {}),
   };
 }

@@ -1,18 +1,20 @@
 /**
  * The `InvestigationPackageDownload` dynamic provider as it runs in the provider process: it shares the
  * process's settings and its Defender client (token cache, rate budgets, status reader, connections) with
- * every other resource of the package. The resource ID is the package's path.
+ * every other resource of the package. The resource ID is the package's path, or its blob URL.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isDefenderError } from "../../core/errors";
 import { redact } from "../../core/redact";
 import { checkedWithSettings, configureProcess, currentSettings } from "../shared/providerSettings";
 import { surfaceError } from "../shared/surfaceError";
-import { DirectoryDestination } from "./directoryDestination";
+import { destinationFor } from "./destinationFor";
 import { downloadEvidence } from "./downloadEvidence";
 import { checkDownloadInputs, diffDownloadInputs, downloadInputs } from "./downloadInputs";
 import { downloadOutputs, storedDigest, storedLocation } from "./downloadOutputs";
 import { isEvidenceError } from "./evidenceError";
+import { restoreFromState } from "./restoreFromState";
+import { asRunningTransfer, transferCancellation } from "./transferCancellation";
 
 /** Cleans an error for the engine's output: redacted, with its stable code in brackets. */
 function surfaceDownloadError(error: unknown): Error {
@@ -33,7 +35,12 @@ async function download(
   location?: ReturnType<typeof storedLocation>,
 ): Promise<{ id: string; outs: Record<string, unknown> }> {
   const inputs = downloadInputs(news);
-  const evidence = await downloadEvidence(currentSettings(), inputs, location ? { location } : {});
+  // A stop signal to the provider process (the engine closing it) aborts the transfer and removes its
+  // partial file before the process ends.
+  const signal = transferCancellation();
+  const evidence = await asRunningTransfer(() =>
+    downloadEvidence(currentSettings(), inputs, { ...(location ? { location } : {}), signal }),
+  );
   return { id: evidence.location.path, outs: downloadOutputs(inputs, evidence) };
 }
 
@@ -84,7 +91,7 @@ export const downloadProvider = {
       const expected = storedDigest(props);
       if (!location || !expected) return { id, props };
       const inputs = downloadInputs(props);
-      const fileStatus = await new DirectoryDestination(inputs.directory).inspect(location, expected);
+      const fileStatus = await destinationFor(currentSettings(), inputs).inspect(location, expected);
       return { id, props: { ...props, fileStatus } };
     } catch (error) {
       throw surfaceDownloadError(error);
@@ -100,6 +107,14 @@ export const downloadProvider = {
     try {
       const { drifted } = diffDownloadInputs(olds, news);
       const location = storedLocation(olds);
+      if (drifted && location) {
+        // A missing or altered manifest beside an intact package is written again from state: no link.
+        const inputs = downloadInputs(news);
+        const restored = await restoreFromState(destinationFor(currentSettings(), inputs), olds, {
+          ...inputs,
+        });
+        if (restored) return { outs: restored };
+      }
       if (drifted || !location) return { outs: (await download(news, location)).outs };
       const { __provider: _provider, ...stored } = olds;
       return { outs: { ...stored, ...downloadInputs(news) } };
