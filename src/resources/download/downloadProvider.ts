@@ -6,6 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isDefenderError } from "../../core/errors";
 import { redact } from "../../core/redact";
+import { quietHostEcho } from "../shared/hostEcho";
 import { checkedWithSettings, configureProcess, currentSettings } from "../shared/providerSettings";
 import { surfaceError } from "../shared/surfaceError";
 import { destinationFor } from "./destinationFor";
@@ -16,13 +17,15 @@ import { isEvidenceError } from "./evidenceError";
 import { restoreFromState } from "./restoreFromState";
 import { asRunningTransfer, transferCancellation } from "./transferCancellation";
 
-/** Cleans an error for the engine's output: redacted, with its stable code in brackets. */
+/** Cleans an error for the engine's output: redacted, with its stable code in brackets, no stack. */
 function surfaceDownloadError(error: unknown): Error {
-  if (isEvidenceError(error)) return new Error(redact(`${error.message} [${error.code}]`));
+  if (isEvidenceError(error)) return quietHostEcho(new Error(redact(`${error.message} [${error.code}]`)));
   if (isDefenderError(error) && error.operation === "download") {
-    return new Error(
-      redact(
-        `Downloading the investigation package failed: ${error.message} [${error.code}] Nothing was kept.`,
+    return quietHostEcho(
+      new Error(
+        redact(
+          `Downloading the investigation package failed: ${error.message} [${error.code}] Nothing was kept.`,
+        ),
       ),
     );
   }
