@@ -211,8 +211,19 @@ export class BlobDestination implements EvidenceDestination {
     return { sha256, sizeInBytes, ...(manifest ? { manifestText: manifest.toString("utf8") } : {}) };
   }
 
+  /**
+   * Writes the manifest from state beside its package. A manifest blob of other content is never
+   * overwritten: it is reported as a conflict (on a write-once container it cannot have changed at all).
+   */
   async restoreManifest(location: EvidenceLocation, manifestText: string): Promise<string> {
-    return this.writeManifest(this.nameOf(location.path), manifestText);
+    const stored = await this.writeManifest(this.nameOf(location.path), manifestText);
+    if (stored !== manifestText) {
+      throw this.conflict(
+        this.nameOf(location.manifestPath),
+        "its manifest differs from the one recorded in state (edited outside the stack?)",
+      );
+    }
+    return stored;
   }
 
   async outputsFor(location: EvidenceLocation): Promise<Record<string, unknown>> {
