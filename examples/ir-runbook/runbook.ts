@@ -40,6 +40,12 @@ export interface CustodyRow {
   /** URL of the manifest blob, for a container destination ("" for a folder). */
   manifestUrl: string;
   downloadedAt: string;
+  /**
+   * What the last `up` or refresh found of the package: `intact`, `missing`, `altered` or
+   * `manifestMissing` (the download's `fileStatus`). A plain `pulumi refresh` does not recompute stack
+   * outputs: `pulumi refresh --run-program` does, and shows here what it found.
+   */
+  fileStatus: string;
 }
 
 /** Stack outputs of the runbook. */
@@ -139,12 +145,12 @@ export async function runbook(): Promise<RunbookOutputs> {
       download.manifestPath,
       download.downloadedAt,
     ]);
-    const blobs = pulumi.all([download.blobUrl, download.manifestUrl]);
+    const blobs = pulumi.all([download.blobUrl, download.manifestUrl, download.fileStatus]);
     return pulumi.all([collected, downloaded, blobs]).apply(
       ([
         [machineId, actionId, status, requestor, collectedAt],
         [computerDnsName, sha256, sizeInBytes, path, manifestPath, downloadedAt],
-        [blobUrl, manifestUrl],
+        [blobUrl, manifestUrl, fileStatus],
       ]) =>
         ({
           device,
@@ -161,6 +167,7 @@ export async function runbook(): Promise<RunbookOutputs> {
           blobUrl: blobUrl ?? "",
           manifestUrl: manifestUrl ?? "",
           downloadedAt,
+          fileStatus,
         }) satisfies CustodyRow,
     );
   });
