@@ -4,6 +4,7 @@
  * renewal on 401). The collect POST uses `send` alone: its policy is its own (collectOnce).
  */
 import type { TokenProvider } from "../auth/tokenProvider";
+import { assertEngineAlive } from "../core/engineLiveness";
 import { toDefenderError } from "../core/errors";
 import { sleep } from "../core/sleep";
 import type { HttpClient, JsonResponse } from "../http/httpClient";
@@ -49,6 +50,14 @@ export class ApiCaller {
           throw new TokenUnavailable(error);
         }
         sent.token = token;
+        // A request with an effect leaves only while the engine that will record it is alive: checked after
+        // the rate limiter and the token, and again as its bytes are written (no await in between).
+        const engineCheck =
+          operation.method === "POST"
+            ? () =>
+                assertEngineAlive(`${operation.name}${request.machineId ? ` on ${request.machineId}` : ""}`)
+            : undefined;
+        engineCheck?.();
         return this.parts.http.requestJson<T>({
           method: operation.method,
           path: operationPath(operation, request.id),
@@ -59,6 +68,7 @@ export class ApiCaller {
           ...(request.machineId !== undefined ? { machineId: request.machineId } : {}),
           ...(request.actionId !== undefined ? { actionId: request.actionId } : {}),
           ...(signal ? { signal } : {}),
+          ...(engineCheck ? { beforeWrite: engineCheck } : {}),
         });
       },
       { front: retrying, ...(signal ? { signal } : {}) },

@@ -10,6 +10,7 @@ import { isDelegatedToken, jwtClaims } from "../core/jwtClaims";
 import { redactUrl } from "../core/redact";
 import { retryAfterMs } from "../retry/retryStrategy";
 import { networkError } from "./networkErrors";
+import { guardedDispatcher } from "./writeGuard";
 
 /** User-Agent sent with every request. */
 export const USER_AGENT = "pulumi-mde";
@@ -45,6 +46,11 @@ export interface SendRequestOptions {
   headersTimeoutMs?: number;
   /** Receives one redacted line per request. */
   log?: (line: string) => void;
+  /**
+   * Runs right before the request is written to its connection; a throw fails it unsent.
+   * @default none
+   */
+  beforeWrite?: () => void;
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -65,7 +71,7 @@ export async function sendRequest(dispatcher: Dispatcher, options: SendRequestOp
   const started = Date.now();
   try {
     const response = await request(options.url, {
-      dispatcher,
+      dispatcher: options.beforeWrite ? guardedDispatcher(dispatcher, options.beforeWrite) : dispatcher,
       method: options.method,
       headers: { "user-agent": USER_AGENT, ...options.headers },
       ...(options.body !== undefined ? { body: options.body } : {}),
@@ -120,6 +126,8 @@ export interface JsonRequestOptions {
   actionId?: string;
   /** Aborts the request. */
   signal?: AbortSignal;
+  /** Runs right before the request is written to its connection; a throw fails it unsent. */
+  beforeWrite?: () => void;
 }
 
 /** A successful JSON response. */
@@ -202,6 +210,7 @@ export class HttpClient {
       headers,
       ...(body !== undefined ? { body } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
       operation: options.operation.name,
       ...(this.log ? { log: this.log } : {}),
       ...(this.headersTimeoutMs !== undefined ? { headersTimeoutMs: this.headersTimeoutMs } : {}),
