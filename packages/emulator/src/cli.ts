@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { isLoopbackHost } from "./adminAuth";
+import { watchLauncher } from "./launcherWatch";
 import { EMULATOR_DEFAULTS, startEmulator } from "./server";
 import type { EmulatorOptions } from "./types";
 
@@ -192,10 +193,12 @@ async function main(): Promise<void> {
   out("Requests:");
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    out(`${signal}: stopping`);
+    out(`${reason}: stopping`);
+    // close() ends open connections; the bound is for anything else that would hold the exit.
+    setTimeout(() => process.exit(0), STOP_BOUND_IN_MS).unref();
     emulator.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -203,7 +206,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGHUP", () => stop("SIGHUP"));
+  // Under npx, a signal to npm reaches only the shell npm runs the bin in: stop with the launcher.
+  watchLauncher(stop);
 }
+
+/** Longest wait for a clean close after a stop signal, in ms. */
+const STOP_BOUND_IN_MS = 5_000;
 
 if (require.main === module) {
   main().catch((error: unknown) => {
