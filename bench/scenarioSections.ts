@@ -20,6 +20,8 @@ import { refreshRows } from "./refreshRows";
 import type { TableRow } from "./table";
 import { runThroughput, type ThroughputRun } from "./throughput";
 import { throughputRows } from "./throughputRows";
+import { vaultRows } from "./vaultRows";
+import { vaultPair } from "./vaultRun";
 import { runWaitForCompletion } from "./waitForCompletion";
 import { waitParallelRows } from "./waitParallelRows";
 import { waitRows } from "./waitRows";
@@ -117,6 +119,11 @@ export const SECTIONS: Readonly<Record<Scenario, Section>> = {
     );
     const memory = await repeat("download, memory", dl.memory.runs, (i) => downloadMemoryPair(dl, i));
     return downloadRows(dl, pacing, memory);
+  },
+
+  async vault({ plan: { vault: v } }) {
+    const pairs = await repeat("vault, memory and time", v.runs, (i) => vaultPair(v, i));
+    return vaultRows(v, pairs);
   },
 
   async waitParallel({ plan: { waitParallel: wp } }) {
