@@ -1,7 +1,7 @@
 /**
  * One API call as the client sends it: in its family's rate budget, with a token read when its turn
  * comes, through the one retry loop (backoff for transient failures, a family-wide pause on 429, one token
- * renewal on 401). The collect POST uses `send` alone: its policy is its own (collectOnce).
+ * renewal on 401). The POSTs that start machine actions use `send` alone: their policy is their own (actionPoster).
  */
 import type { TokenProvider } from "../auth/tokenProvider";
 import { assertEngineAlive } from "../core/engineLiveness";
@@ -60,7 +60,7 @@ export class ApiCaller {
         engineCheck?.();
         return this.parts.http.requestJson<T>({
           method: operation.method,
-          path: operationPath(operation, request.id),
+          path: operationPath(operation, request.id, request.pathParams),
           token,
           operation,
           ...(request.query ? { query: request.query } : {}),

@@ -10,6 +10,8 @@ export interface ApiRequest {
   operation: Operation;
   /** The id placed in the operation's path. */
   id?: string;
+  /** Other `{name}` placeholders of the operation's path (e.g. `index`). */
+  pathParams?: Record<string, string>;
   /** Query parameters; undefined values are skipped. */
   query?: Record<string, string | number | undefined>;
   /** JSON body. */

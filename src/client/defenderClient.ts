@@ -1,5 +1,5 @@
 /**
- * The Defender for Endpoint client: tokens, rate budgets, retries and the collect-once policy behind one
+ * The Defender for Endpoint client: tokens, rate budgets, retries and the at-most-once poster behind one
  * object per (application, tenant, API host), so resources and functions only say what they want.
  *
  * Every call is a row of the operations table sent through the one retry loop, inside its family's budget.
@@ -11,12 +11,18 @@ import type { HttpClient } from "../http/httpClient";
 import type { RateLimiter } from "../limits/rateLimiter";
 import type { RetryOptions } from "../retry/retryStrategy";
 import type { Settings } from "../settings/resolveSettings";
+import { findRunningAction } from "./actionLookups";
+import {
+  type ActionOperation,
+  type PostActionOptions,
+  type PostActionResult,
+  type PostContext,
+  postActionOnce,
+} from "./actionPoster";
 import { ApiCaller } from "./apiCaller";
 import { httpClientFor, rateLimiterFor, tokenProviderFor } from "./clientParts";
-import { findRunningCollection } from "./collectLookups";
-import { type CollectOptions, type CollectResult, collectOnce } from "./collectOnce";
 import { EarlierAttempts } from "./earlierAttempts";
-import { OPERATIONS } from "./operations";
+import { OPERATIONS, type OperationName } from "./operations";
 import { StatusReader } from "./statusReader";
 import {
   isFinalStatus,
@@ -26,7 +32,16 @@ import {
   type ODataCollection,
 } from "./wireTypes";
 
-export type { CollectOptions, CollectResult } from "./collectOnce";
+export type { PostActionOptions, PostActionResult } from "./actionPoster";
+/** Options of a collection (the poster's). */
+export type CollectOptions = PostActionOptions;
+/** Result of a collection (the poster's). */
+export type CollectResult = PostActionResult;
+
+/** Names of the operations-table rows that start a machine action. */
+export type ActionOperationName = {
+  [K in OperationName]: (typeof OPERATIONS)[K] extends { action: object } ? K : never;
+}[OperationName];
 
 /** Default `$top` of {@link DefenderClient.listMachineActions} and {@link DefenderClient.listMachines}. */
 export const DEFAULT_LIST_TOP = 1000;
@@ -82,7 +97,7 @@ export class DefenderClient {
   private readonly log: ((line: string) => void) | undefined;
   /** Coalesced reads of machine actions, shared by every user of this client. */
   readonly statusReader: StatusReader;
-  /** Collections already posted, by device and exact comment: what create checks before posting. */
+  /** Actions already posted, by type, device and exact comment: what create checks before posting. */
   readonly earlierAttempts: EarlierAttempts;
 
   constructor(
@@ -108,29 +123,35 @@ export class DefenderClient {
   }
 
   /**
-   * Starts an investigation-package collection on a device, at most once (see `collectOnce`): runs in
-   * the `collect` budget (one in flight); after a doubtful outcome the action is looked up, not re-posted.
+   * Starts the machine action of an operations-table row on a device, at most once (see `postActionOnce`):
+   * runs in the row's budget (one in flight per family); after a doubtful outcome the action is looked up,
+   * not re-posted.
+   * @param body - Body fields besides `Comment`.
    */
+  postMachineAction(
+    name: ActionOperationName,
+    machineId: string,
+    comment: string,
+    body: Record<string, unknown> = {},
+    options: PostActionOptions = {},
+  ): Promise<PostActionResult> {
+    return postActionOnce(
+      this.postContext(),
+      OPERATIONS[name] as ActionOperation,
+      machineId,
+      comment,
+      body,
+      options,
+    );
+  }
+
+  /** Starts an investigation-package collection on a device, at most once (see {@link postMachineAction}). */
   collectInvestigationPackage(
     machineId: string,
     comment: string,
     options: CollectOptions = {},
   ): Promise<CollectResult> {
-    return collectOnce(
-      {
-        send: (request, retrying, signal, sent) => this.caller.send(request, retrying, signal, sent),
-        listMachineActions: (filter, o) => this.listMachineActions(filter, o),
-        earlier: this.earlierAttempts,
-        tokens: this.tokens,
-        limiter: this.limiter,
-        retry: this.retry,
-        now: this.now,
-        ...(this.log ? { log: this.log } : {}),
-      },
-      machineId,
-      comment,
-      options,
-    );
+    return this.postMachineAction("collect", machineId, comment, {}, options);
   }
 
   /** A MachineAction by id, or null when it does not exist (404). */
@@ -236,9 +257,26 @@ export class DefenderClient {
     }
   }
 
-  /** The newest Pending or InProgress collection on a device, if any. */
-  findRunningCollection(machineId: string, signal?: AbortSignal): Promise<MachineAction | undefined> {
-    return findRunningCollection(this, machineId, signal);
+  /** The newest Pending or InProgress action of `type` on a device, if any. */
+  findRunningAction(
+    type: string,
+    machineId: string,
+    signal?: AbortSignal,
+  ): Promise<MachineAction | undefined> {
+    return findRunningAction(this, type, machineId, signal);
+  }
+
+  private postContext(): PostContext {
+    return {
+      send: (request, retrying, signal, sent) => this.caller.send(request, retrying, signal, sent),
+      listMachineActions: (filter, o) => this.listMachineActions(filter, o),
+      earlier: this.earlierAttempts,
+      tokens: this.tokens,
+      limiter: this.limiter,
+      retry: this.retry,
+      now: this.now,
+      ...(this.log ? { log: this.log } : {}),
+    };
   }
 
   private listQuery(

@@ -1,11 +1,12 @@
 /**
- * Finds a collection that an earlier, interrupted run already posted, by the exact Comment it was sent
- * with (which carries the resource's marker). One query per provider process serves every create: all
- * collections created in the look-back window before the first look-up (paged), plus what this process
- * posts itself, so a sweep of hundreds of devices costs one read, not one per device.
+ * Finds a machine action that an earlier, interrupted run already posted, by its type and the exact Comment
+ * it was sent with (which carries the resource's marker). One query per action type and provider process
+ * serves every create: all actions of that type created in the look-back window before the first look-up
+ * (paged), plus what this process posts itself, so a sweep of hundreds of devices costs one read, not one
+ * per device.
  */
 import { odataDate, odataString } from "./odata";
-import { COLLECT_INVESTIGATION_PACKAGE, type MachineAction } from "./wireTypes";
+import type { MachineAction } from "./wireTypes";
 
 /** How far back an earlier attempt is looked for, in milliseconds. @default 7 days */
 export const DEFAULT_LOOKBACK_MS = 7 * 24 * 3_600_000;
@@ -27,11 +28,12 @@ export interface EarlierAttemptsOptions {
   now?: () => number;
 }
 
-const key = (machineId: string, comment: string) => `${machineId.toLowerCase()}\n${comment}`;
+const key = (type: string, machineId: string, comment: string) =>
+  `${type}\n${machineId.toLowerCase()}\n${comment}`;
 
-/** The process-wide index of collections by device and exact comment. */
+/** The process-wide index of actions by type, device and exact comment. */
 export class EarlierAttempts {
-  private index: Promise<Map<string, MachineAction[]> | undefined> | undefined;
+  private readonly indexes = new Map<string, Promise<Map<string, MachineAction[]> | undefined>>();
   private readonly own = new Map<string, MachineAction[]>();
   private readonly lookbackMs: number;
   private readonly now: () => number;
@@ -45,37 +47,41 @@ export class EarlierAttempts {
   }
 
   /**
-   * The newest collection on `machineId` sent with exactly `comment`, if any.
-   * @throws the read's DefenderError when the collections cannot be listed (then nothing may be posted).
+   * The newest action of `type` on `machineId` sent with exactly `comment`, if any.
+   * @throws the read's DefenderError when the actions cannot be listed (then nothing may be posted).
    */
-  async find(machineId: string, comment: string): Promise<MachineAction | undefined> {
-    const k = key(machineId, comment);
+  async find(type: string, machineId: string, comment: string): Promise<MachineAction | undefined> {
+    const k = key(type, machineId, comment);
     const mine = this.own.get(k);
     if (mine?.length) return newest(mine);
-    this.index ??= this.load().catch((error: unknown) => {
-      this.index = undefined; // a failed load is tried again by the next create
-      throw error;
-    });
-    const index = await this.index;
+    let loading = this.indexes.get(type);
+    if (!loading) {
+      loading = this.load(type).catch((error: unknown) => {
+        this.indexes.delete(type); // a failed load is tried again by the next create
+        throw error;
+      });
+      this.indexes.set(type, loading);
+    }
+    const index = await loading;
     if (index) return newest(index.get(k) ?? []);
-    // Too many collections in the window to list them all: ask about this device alone.
+    // Too many actions in the window to list them all: ask about this device alone.
     const filter =
-      `machineId eq ${odataString(machineId)} and type eq ${odataString(COLLECT_INVESTIGATION_PACKAGE)}` +
+      `machineId eq ${odataString(machineId)} and type eq ${odataString(type)}` +
       ` and creationDateTimeUtc ge ${odataDate(this.now() - this.lookbackMs)}`;
     const found = await this.source.listMachineActions(filter, { top: WINDOW_PAGE_SIZE });
     return newest(found.filter((a) => a.requestorComment === comment));
   }
 
-  /** Records a collection this process posted or found. */
+  /** Records an action this process posted or found. */
   remember(action: MachineAction): void {
     if (typeof action.requestorComment !== "string") return;
-    const k = key(action.machineId, action.requestorComment);
+    const k = key(action.type, action.machineId, action.requestorComment);
     this.own.set(k, [...(this.own.get(k) ?? []), action]);
   }
 
-  private async load(): Promise<Map<string, MachineAction[]> | undefined> {
+  private async load(type: string): Promise<Map<string, MachineAction[]> | undefined> {
     const filter =
-      `type eq ${odataString(COLLECT_INVESTIGATION_PACKAGE)}` +
+      `type eq ${odataString(type)}` +
       ` and creationDateTimeUtc ge ${odataDate(this.now() - this.lookbackMs)}`;
     const index = new Map<string, MachineAction[]>();
     for (let page = 0; page < MAX_WINDOW_PAGES; page++) {
@@ -85,7 +91,7 @@ export class EarlierAttempts {
       });
       for (const action of actions) {
         if (typeof action.requestorComment !== "string") continue;
-        const k = key(action.machineId, action.requestorComment);
+        const k = key(action.type, action.machineId, action.requestorComment);
         index.set(k, [...(index.get(k) ?? []), action]);
       }
       if (actions.length < WINDOW_PAGE_SIZE) return index;

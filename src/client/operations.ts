@@ -6,8 +6,18 @@
 import type { OperationInfo } from "../core/errors";
 import type { EndpointFamily } from "../limits/familyBudget";
 
+/** What a row that starts a machine action posts: the poster (actionPoster.ts) needs nothing else. */
+export interface ActionPost {
+  /** The MachineAction `type` the API creates, e.g. `CollectInvestigationPackage`. */
+  type: string;
+  /** What one such action is called in messages: "collection", "isolation". */
+  noun: string;
+}
+
 /** One row of the table. */
 export interface Operation extends OperationInfo {
+  /** For a POST that starts a machine action on a device: what it creates. */
+  action?: ActionPost;
   /** Rate-limit family: the API counts calls per endpoint family. */
   family: EndpointFamily;
   /** HTTP method. */
@@ -30,6 +40,8 @@ const RESPONSE_ACTIONS = [
   "Machine.LiveResponse",
 ] as const;
 const DELEGATED_READ = ["Machine.Read", "Machine.ReadWrite"] as const;
+const ISOLATE = ["Machine.Isolate"] as const;
+const LIVE_RESPONSE = ["Machine.LiveResponse"] as const;
 
 /** Every operation, by name. */
 export const OPERATIONS = {
@@ -42,6 +54,51 @@ export const OPERATIONS = {
     permissions: ["Machine.CollectForensics"],
     delegatedPermissions: ["Machine.CollectForensics"],
     label: "collecting an investigation package",
+    action: { type: "CollectInvestigationPackage", noun: "collection" },
+  },
+  isolate: {
+    name: "isolate",
+    family: "isolate",
+    method: "POST",
+    idempotent: false,
+    path: "/api/machines/{id}/isolate",
+    permissions: ISOLATE,
+    delegatedPermissions: ISOLATE,
+    label: "isolating a device",
+    action: { type: "Isolate", noun: "isolation" },
+  },
+  unisolate: {
+    name: "unisolate",
+    // Isolate and release share one budget: they act on the same state and must never cross.
+    family: "isolate",
+    method: "POST",
+    idempotent: false,
+    path: "/api/machines/{id}/unisolate",
+    permissions: ISOLATE,
+    delegatedPermissions: ISOLATE,
+    label: "releasing a device from isolation",
+    action: { type: "Unisolate", noun: "release from isolation" },
+  },
+  runLiveResponse: {
+    name: "runLiveResponse",
+    family: "liveResponse",
+    method: "POST",
+    idempotent: false,
+    path: "/api/machines/{id}/runliveresponse",
+    permissions: LIVE_RESPONSE,
+    delegatedPermissions: LIVE_RESPONSE,
+    label: "running a live response session",
+    action: { type: "LiveResponse", noun: "live response session" },
+  },
+  getLiveResponseLink: {
+    name: "getLiveResponseLink",
+    family: "actions",
+    method: "GET",
+    idempotent: true,
+    path: "/api/machineactions/{id}/GetLiveResponseResultDownloadLink(index={index})",
+    permissions: LIVE_RESPONSE,
+    delegatedPermissions: LIVE_RESPONSE,
+    label: "getting a live response result link",
   },
   getAction: {
     name: "getAction",
@@ -111,7 +168,14 @@ export const OPERATIONS = {
 /** Name of an operation. */
 export type OperationName = keyof typeof OPERATIONS;
 
-/** The path of `operation` with `id` encoded into it. */
-export function operationPath(operation: Operation, id?: string): string {
-  return id === undefined ? operation.path : operation.path.replace("{id}", encodeURIComponent(id));
+/** The path of `operation` with `id` (and any other `{name}` in `params`) encoded into it. */
+export function operationPath(
+  operation: Operation,
+  id?: string,
+  params: Record<string, string> = {},
+): string {
+  let path = id === undefined ? operation.path : operation.path.replace("{id}", encodeURIComponent(id));
+  for (const [name, value] of Object.entries(params))
+    path = path.replace(`{${name}}`, encodeURIComponent(value));
+  return path;
 }

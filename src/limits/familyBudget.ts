@@ -4,10 +4,17 @@
  */
 
 /** Endpoint families with separate budgets. */
-export type EndpointFamily = "collect" | "actions" | "machines" | "packageUri";
+export type EndpointFamily = "collect" | "isolate" | "liveResponse" | "actions" | "machines" | "packageUri";
 
 /** All endpoint families. */
-export const ENDPOINT_FAMILIES: readonly EndpointFamily[] = ["collect", "actions", "machines", "packageUri"];
+export const ENDPOINT_FAMILIES: readonly EndpointFamily[] = [
+  "collect",
+  "isolate",
+  "liveResponse",
+  "actions",
+  "machines",
+  "packageUri",
+];
 
 /** Length of the short window, in (unscaled) milliseconds. */
 export const MINUTE_MS = 60_000;
@@ -17,6 +24,8 @@ export const HOUR_MS = 3_600_000;
 export const PACKAGE_URI_LIMIT_PER_MINUTE = 2;
 /** Documented package-link limit per hour. */
 export const PACKAGE_URI_LIMIT_PER_HOUR = 120;
+/** Documented live-response limit per minute. */
+export const LIVE_RESPONSE_LIMIT_PER_MINUTE = 10;
 
 /** Limits of one family. */
 export interface FamilyLimits {

@@ -6,6 +6,7 @@ import {
   ENDPOINT_FAMILIES,
   type EndpointFamily,
   type FamilyLimits,
+  LIVE_RESPONSE_LIMIT_PER_MINUTE,
   PACKAGE_URI_LIMIT_PER_HOUR,
   PACKAGE_URI_LIMIT_PER_MINUTE,
 } from "./familyBudget";
@@ -26,6 +27,13 @@ export function limitsFor(budget: BudgetOptions): Record<EndpointFamily, FamilyL
   return {
     // One collection in flight: concurrent POSTs for the same app gain nothing and make outcomes harder to verify.
     collect: { perMinute, perHour, maxInFlight: 1 },
+    // Isolate and release: one in flight, so two posts for one device can never overtake each other.
+    isolate: { perMinute, perHour, maxInFlight: 1 },
+    liveResponse: {
+      perMinute: Math.min(perMinute, LIVE_RESPONSE_LIMIT_PER_MINUTE),
+      perHour: Math.min(perHour, LIVE_RESPONSE_LIMIT_PER_MINUTE * 60),
+      maxInFlight: 1,
+    },
     actions: { perMinute, perHour },
     machines: { perMinute, perHour },
     packageUri: {

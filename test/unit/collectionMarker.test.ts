@@ -11,6 +11,8 @@ const base = {
   triggers: ["1"],
 };
 
+const CPK = "CollectInvestigationPackage";
+
 test("the marker is stable for one declared collection and changes with what starts a new one", (t) => {
   const marker = collectionMarker(base);
   t.regex(marker, /^pulumi-mde:[0-9a-f]{10}$/);
@@ -54,15 +56,34 @@ test("earlier attempts: one window query serves every create; exact comment and 
       return actions;
     },
   });
-  t.is((await index.find(base.machineId, sent))?.id, actions[1]?.id, "the newest with this exact comment");
-  t.is(await index.find(base.machineId, "another comment"), undefined);
-  t.is(await index.find("c".repeat(40), sent), undefined);
+  t.is(
+    (await index.find(CPK, base.machineId, sent))?.id,
+    actions[1]?.id,
+    "the newest with this exact comment",
+  );
+  t.is(await index.find(CPK, base.machineId, "another comment"), undefined);
+  t.is(await index.find(CPK, "c".repeat(40), sent), undefined);
   t.is(filters.length, 1, "one query for all look-ups");
   t.regex(filters[0] ?? "", /^type eq 'CollectInvestigationPackage' and creationDateTimeUtc ge \S+Z$/);
   const mine = action(5, "c".repeat(40), "new");
   index.remember(mine);
-  t.is((await index.find("c".repeat(40), "new"))?.id, mine.id, "what this process posted is known");
+  t.is((await index.find(CPK, "c".repeat(40), "new"))?.id, mine.id, "what this process posted is known");
   t.is(filters.length, 1);
+});
+
+test("earlier attempts: actions of another type never match, and each type is listed once", async (t) => {
+  const sent = "IR-1 [pulumi-mde:0000000001]";
+  const filters: string[] = [];
+  const isolation = { ...action(1, "a".repeat(40), sent), type: "Isolate" };
+  const index = new EarlierAttempts({
+    async listMachineActions(filter) {
+      filters.push(filter);
+      return filter.includes("'Isolate'") ? [isolation] : [];
+    },
+  });
+  t.is(await index.find(CPK, "a".repeat(40), sent), undefined, "a collection is not an isolation");
+  t.is((await index.find("Isolate", "a".repeat(40), sent))?.id, isolation.id);
+  t.is(filters.length, 2);
 });
 
 test("earlier attempts: a failed window query is tried again, and its error reaches the caller", async (t) => {
@@ -74,7 +95,7 @@ test("earlier attempts: a failed window query is tried again, and its error reac
       return [];
     },
   });
-  await t.throwsAsync(index.find("a".repeat(40), "x"), { message: "503" });
-  t.is(await index.find("a".repeat(40), "x"), undefined);
+  await t.throwsAsync(index.find(CPK, "a".repeat(40), "x"), { message: "503" });
+  t.is(await index.find(CPK, "a".repeat(40), "x"), undefined);
   t.is(calls, 2);
 });

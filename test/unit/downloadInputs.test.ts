@@ -42,7 +42,7 @@ test("each bad input names the field, what was expected and what to do", (t) => 
   );
   t.regex(
     reason({ actionId: ACTION }, "directory"),
-    /directory is required: expected the path of the folder/,
+    /A destination is required: directory \(a local folder, created if missing\) or blobContainerUrl/,
   );
   const file = path.join(dir, "a-file");
   writeFileSync(file, "x");

@@ -98,6 +98,8 @@ async function flush() {
 
 const limits = (perMinute: number, perHour = 1000) => ({
   collect: { perMinute, perHour, maxInFlight: 1 },
+  isolate: { perMinute, perHour, maxInFlight: 1 },
+  liveResponse: { perMinute: 10, perHour: 600, maxInFlight: 1 },
   actions: { perMinute, perHour },
   machines: { perMinute, perHour },
   packageUri: { perMinute: 2, perHour: 120 },

@@ -1,21 +1,23 @@
 /**
- * The collect-once policy. `POST collectInvestigationPackage` is not idempotent: it is repeated only after
- * a certain refusal (429, 503, connection refused); after a doubtful outcome (timeout or reset after
- * sending, other 5xx) the device's actions are looked up first, and an action created by the lost request
- * is returned instead of posting again.
+ * The at-most-once poster of machine actions, driven by a row of the operations table (its `action`: the
+ * type it creates and what it is called). A POST that starts an action (collect, isolate, release, live
+ * response) is not idempotent: it is repeated only after a certain refusal (429, 503, connection refused);
+ * after a doubtful outcome (timeout or reset after sending, other 5xx) the device's actions of that type
+ * are looked up first, and an action created by the lost request is returned instead of posting again.
  */
 
 import type { TokenProvider } from "../auth/tokenProvider";
 import { DefenderError, isDefenderError, toDefenderError } from "../core/errors";
 import { sleep } from "../core/sleep";
+import { isTransientCode } from "../core/transientError";
 import type { JsonResponse } from "../http/httpClient";
 import type { RateLimiter } from "../limits/rateLimiter";
 import { StopRetrying, withRetries } from "../retry/retryLoop";
 import type { RetryOptions } from "../retry/retryStrategy";
+import { conflict, findRunningAction, verifyPosted } from "./actionLookups";
 import { type ApiRequest, TokenUnavailable } from "./apiRequest";
-import { conflict, findRunningCollection, verifyCollection } from "./collectLookups";
 import type { EarlierAttempts } from "./earlierAttempts";
-import { OPERATIONS } from "./operations";
+import type { ActionPost, Operation } from "./operations";
 import { isValidMachineId, type MachineAction, normalizeMachineAction } from "./wireTypes";
 
 /**
@@ -24,38 +26,38 @@ import { isValidMachineId, type MachineAction, normalizeMachineAction } from "./
  */
 export const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
-/** Options of a collection. */
-export interface CollectOptions {
+/** Options of a post. */
+export interface PostActionOptions {
   /** Aborts waiting, retrying and the request in flight. */
   signal?: AbortSignal;
   /**
-   * When the device is already collecting (400 `ActiveRequestAlreadyExists`, or 201 answering with the
-   * existing action), return the running action with `adopted: true` instead of throwing
-   * `MDE_ACTIVE_REQUEST_EXISTS`.
+   * When an action of the same type already runs on the device (400 `ActiveRequestAlreadyExists`, or 201
+   * answering with the existing action), return the running action with `adopted: true` instead of
+   * throwing `MDE_ACTIVE_REQUEST_EXISTS`.
    * @default false
    */
   adoptRunning?: boolean;
   /**
-   * Before posting, look for a collection on the device sent with exactly this comment (an earlier,
-   * interrupted attempt of the same declared collection: the comment carries its marker) and return it
-   * (`recovered: true`) instead of posting.
+   * Before posting, look for an action of the same type on the device sent with exactly this comment (an
+   * earlier, interrupted attempt of the same declared resource: the comment carries its marker) and return
+   * it (`recovered: true`) instead of posting.
    * @default false
    */
   findEarlier?: boolean;
 }
 
-/** Result of a collection. */
-export interface CollectResult {
-  /** The collection's MachineAction. */
+/** Result of a post. */
+export interface PostActionResult {
+  /** The MachineAction. */
   action: MachineAction;
-  /** True when `action` is a collection that was already running (only with `adoptRunning`). */
+  /** True when `action` was already running (only with `adoptRunning`). */
   adopted: boolean;
   /** True when the action was found by a look-up after a doubtful outcome (the response was lost). */
   recovered?: boolean;
 }
 
 /** What the policy needs of the client. */
-export interface CollectContext {
+export interface PostContext {
   /** Sends one attempt in the operation's budget; a token failure comes out as {@link TokenUnavailable}. */
   send(
     request: ApiRequest,
@@ -68,7 +70,7 @@ export interface CollectContext {
     filter: string,
     options: { top: number; signal?: AbortSignal },
   ): Promise<MachineAction[]>;
-  /** The process-wide index of collections by device and exact comment. */
+  /** The process-wide index of actions by type, device and exact comment. */
   earlier: EarlierAttempts;
   tokens: TokenProvider;
   limiter: RateLimiter;
@@ -77,81 +79,92 @@ export interface CollectContext {
   log?: (line: string) => void;
 }
 
+/** A machine-action row of the operations table: one with `action`. */
+export type ActionOperation = Operation & { action: ActionPost };
+
 /**
- * Starts an investigation-package collection on a device, at most once.
- * @throws DefenderError `MDE_ACTIVE_REQUEST_EXISTS` with `action` set to the running collection when it
- *   could be found (unless `adoptRunning`); `MDE_NOT_FOUND` for an unknown device; `MDE_OS_NOT_SUPPORTED`;
- *   `MDE_FORBIDDEN`; `MDE_OUTCOME_UNKNOWN` when a doubtful outcome could not be checked; `MDE_BAD_REQUEST`
- *   for an invalid id or empty comment (nothing sent).
+ * Starts the machine action of `operation` on a device, at most once.
+ * @param body - Body fields besides `Comment` (e.g. `IsolationType`, `Commands`).
+ * @throws DefenderError `MDE_ACTIVE_REQUEST_EXISTS` with `action` set to the running action of that type
+ *   when it could be found (unless `adoptRunning`); `MDE_NOT_FOUND` for an unknown device;
+ *   `MDE_OS_NOT_SUPPORTED`; `MDE_FORBIDDEN`; `MDE_OUTCOME_UNKNOWN` when a doubtful outcome could not be
+ *   checked; `MDE_BAD_REQUEST` for an invalid id or empty comment (nothing sent).
  */
-export async function collectOnce(
-  ctx: CollectContext,
+export async function postActionOnce(
+  ctx: PostContext,
+  operation: ActionOperation,
   machineId: string,
   comment: string,
-  options: CollectOptions = {},
-): Promise<CollectResult> {
+  body: Record<string, unknown> = {},
+  options: PostActionOptions = {},
+): Promise<PostActionResult> {
   const { signal } = options;
+  const { type, noun } = operation.action;
   if (!isValidMachineId(machineId)) {
     throw new DefenderError(
       "MDE_BAD_REQUEST",
       `Invalid device id ${JSON.stringify(machineId)}: expected 32 to 40 hexadecimal characters (the device id ` +
         "shown in the Defender portal URL or returned by the Machines API).",
-      { operation: "collect" },
+      { operation: operation.name },
     );
   }
   if (comment.trim() === "") {
     throw new DefenderError(
       "MDE_BAD_REQUEST",
-      "The collection comment must not be empty: the API requires it.",
+      `The ${noun} comment must not be empty: the API requires it.`,
       {
-        operation: "collect",
+        operation: operation.name,
       },
     );
   }
   const since = ctx.now() - CLOCK_SKEW_MARGIN_MS;
   const isOurs = (action: MachineAction) =>
+    action.type === type &&
     action.requestorComment === comment &&
     (Number.isNaN(Date.parse(action.creationDateTimeUtc)) || Date.parse(action.creationDateTimeUtc) >= since);
-  const request: ApiRequest = {
-    operation: OPERATIONS.collect,
-    id: machineId,
-    body: { Comment: comment },
-    machineId,
-  };
-  const verify = async (cause: DefenderError): Promise<CollectResult | undefined> => {
-    const found = await verifyCollection(ctx, machineId, since, isOurs, cause, signal);
+  const request: ApiRequest = { operation, id: machineId, body: { ...body, Comment: comment }, machineId };
+  const verify = async (cause: DefenderError): Promise<PostActionResult | undefined> => {
+    const found = await verifyPosted(ctx, operation, machineId, since, isOurs, cause, signal);
     return found ? { action: found, adopted: false, recovered: true } : undefined;
   };
 
   if (options.findEarlier) {
-    const earlier = await findEarlier(ctx, machineId, comment);
+    const earlier = await findEarlier(ctx, operation, machineId, comment);
     if (earlier) return { action: earlier, adopted: false, recovered: true };
   }
-  const result = await postOnce(ctx, machineId, options, request, isOurs, verify);
+  const result = await postOnce(ctx, operation, machineId, options, request, isOurs, verify);
   ctx.earlier.remember(result.action);
   return result;
 }
 
-/** An earlier attempt of this very collection, or undefined; nothing is posted when this cannot be told. */
+/** An earlier attempt of this very action, or undefined; nothing is posted when this cannot be told. */
 async function findEarlier(
-  ctx: CollectContext,
+  ctx: PostContext,
+  operation: ActionOperation,
   machineId: string,
   comment: string,
 ): Promise<MachineAction | undefined> {
   try {
-    const found = await ctx.earlier.find(machineId, comment);
+    const found = await ctx.earlier.find(operation.action.type, machineId, comment);
     if (found)
-      ctx.log?.(`collect on ${machineId}: an earlier attempt created action ${found.id}; taking it over`);
+      ctx.log?.(
+        `${operation.name} on ${machineId}: an earlier attempt created action ${found.id}; taking it over`,
+      );
     return found;
   } catch (error) {
     if (isDefenderError(error, "MDE_ABORTED")) throw error;
     const cause = toDefenderError(error);
-    // A refusal (401, 403, ...) says what to fix by itself; nothing was posted either way.
-    if (cause.status !== undefined && cause.status >= 400 && cause.status < 500) throw cause;
+    // A refusal (401, 403, ...), a sign-in or a configuration failure says what to fix by itself:
+    // running again unchanged would fail the same way. Nothing was posted either way.
+    if (
+      !isTransientCode(cause.code) ||
+      (cause.status !== undefined && cause.status >= 400 && cause.status < 500)
+    )
+      throw cause;
     throw new DefenderError(
       cause.code,
-      `Nothing was posted to device '${machineId}': looking for an earlier attempt of this collection failed ` +
-        `(${cause.message}). Run \`pulumi up\` again; it looks again before posting, so no collection is started twice.`,
+      `Nothing was posted to device '${machineId}': looking for an earlier attempt of this ${operation.action.noun} failed ` +
+        `(${cause.message}). Run \`pulumi up\` again; it looks again before posting, so nothing is started twice.`,
       {
         operation: "listActions",
         ...(cause.status !== undefined ? { status: cause.status } : {}),
@@ -162,18 +175,19 @@ async function findEarlier(
 }
 
 async function postOnce(
-  ctx: CollectContext,
+  ctx: PostContext,
+  operation: ActionOperation,
   machineId: string,
-  options: CollectOptions,
+  options: PostActionOptions,
   request: ApiRequest,
   isOurs: (action: MachineAction) => boolean,
-  verify: (cause: DefenderError) => Promise<CollectResult | undefined>,
-): Promise<CollectResult> {
+  verify: (cause: DefenderError) => Promise<PostActionResult | undefined>,
+): Promise<PostActionResult> {
   const { signal } = options;
   let refreshed = false;
   let doubtful = false;
   let sent: { token?: string } = {};
-  return withRetries<CollectResult>(
+  return withRetries<PostActionResult>(
     async (attempt) => {
       sent = {};
       let response: JsonResponse<unknown>;
@@ -194,18 +208,18 @@ async function postOnce(
         throw new StopRetrying(
           new DefenderError(
             "MDE_INVALID_RESPONSE",
-            "The Defender API answered collect without a MachineAction object. Check that mde:apiEndpoint points at the Defender API.",
-            { operation: "collect" },
+            `The Defender API answered ${operation.name} without a MachineAction object. Check that mde:apiEndpoint points at the Defender API.`,
+            { operation: operation.name },
           ),
         );
       }
       if (isOurs(action)) return { action, adopted: false };
-      // The "201 with the existing action" variant: someone else's collection is running.
-      ctx.log?.(`collect on ${machineId}: the API answered with the running action ${action.id}`);
-      return conflict(machineId, action, options);
+      // The "201 with the existing action" variant: someone else's action of this type is running.
+      ctx.log?.(`${operation.name} on ${machineId}: the API answered with the running action ${action.id}`);
+      return conflict(operation, machineId, action, options);
     },
     {
-      label: `collect on ${machineId}`,
+      label: `${operation.name} on ${machineId}`,
       method: "POST",
       retry: ctx.retry,
       ...(signal ? { signal } : {}),
@@ -219,11 +233,13 @@ async function postOnce(
           return "again";
         }
         if (error.code === "MDE_ACTIVE_REQUEST_EXISTS") {
-          const running = await findRunningCollection(ctx, machineId, signal).catch(() => undefined);
-          // After a doubtful attempt, the "running" collection may be the one we started.
+          const running = await findRunningAction(ctx, operation.action.type, machineId, signal).catch(
+            () => undefined,
+          );
+          // After a doubtful attempt, the "running" action may be the one we started.
           if (running && doubtful && isOurs(running))
             return { value: { action: running, adopted: false, recovered: true } };
-          return { value: conflict(machineId, running, options, error) };
+          return { value: conflict(operation, machineId, running, options, error) };
         }
         if (
           error.delivery === "doubtful" ||
@@ -233,7 +249,7 @@ async function postOnce(
         return undefined;
       },
       wait: async (delayMs, error) => {
-        if (error.status === 429) ctx.limiter.pause("collect", delayMs);
+        if (error.status === 429) ctx.limiter.pause(operation.family, delayMs);
         else await sleep(delayMs, signal);
       },
       verify,
