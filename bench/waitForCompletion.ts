@@ -47,6 +47,15 @@ export interface WaitRun {
   readonly error?: string;
 }
 
+/**
+ * How many times the program emitted pulumi-mde's waiting notice: the engine prints each warning live
+ * and again under `Diagnostics:`, so it is counted there, where each appears once.
+ */
+function noticesIn(stdout: string): number {
+  const diagnostics = stdout.indexOf("\nDiagnostics:");
+  return diagnostics < 0 ? 0 : stdout.slice(diagnostics).split("creates that wait").length - 1;
+}
+
 /** The ideal duration of an `up` that posts `n` collections and waits for them, in emulated minutes. */
 export function idealWaitMinutes(n: number, lifecycle: WaitParams["lifecycle"]): number {
   return n / PER_MINUTE_CEILING + (lifecycle.pendingSeconds + lifecycle.inProgressSeconds) / 60;
@@ -90,7 +99,7 @@ export async function runWaitForCompletion(p: WaitParams): Promise<WaitRun> {
         throttled: throttledCalls(calls),
         succeeded: resources.filter((r) => r.outputs?.status === "Succeeded").length,
         upSeconds: up.seconds,
-        notices: (up.result?.stdout ?? "").split("creates that wait").length - 1,
+        notices: noticesIn(up.result?.stdout ?? ""),
         ...(up.error ? { error: up.error } : {}),
       };
     } finally {
