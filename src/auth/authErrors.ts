@@ -3,6 +3,7 @@
  * request details, so every message passes through redaction (DefenderError does it).
  */
 import { DefenderError } from "../core/errors";
+import { quoteOutside } from "../core/redact";
 
 /** Fix hints for the AADSTS codes users meet most, keyed by the number. */
 export const AADSTS_HINTS: Readonly<Record<string, string>> = {
@@ -21,7 +22,8 @@ export const AADSTS_HINTS: Readonly<Record<string, string>> = {
   "70021":
     "No federated credential matches the assertion: check the issuer, subject and audience of the app's federated credential.",
   "700211": "The assertion's issuer is not trusted by any federated credential of the application.",
-  "700213": "The assertion's subject matches no federated credential of the application.",
+  "700213":
+    "The assertion's subject matches no federated credential of the application: add one for the subject the token names. A GitHub Actions job that declares an environment is named by it (entity Environment, subject repo:<org>/<repo>:environment:<name>), not by its branch.",
   "500011":
     "The Defender API (WindowsDefenderATP) is not known in this tenant or cloud: check mde:cloud and that Defender for Endpoint is provisioned.",
   "501051":
@@ -81,8 +83,9 @@ export function authError(error: unknown, what: string, networkFailure?: Defende
     ? (new RegExp(
         `AADSTS${aadsts}:\\s*([\\s\\S]*?)(?:\\s*Trace ID:|\\s*Correlation ID:|\\s*Timestamp:|$)`,
       ).exec(text)?.[1] ?? "")
-    : (text.split(/\r?\n/)[0] ?? "");
-  const firstLine = description.trim().slice(0, 400);
+    : text;
+  // The token endpoint's words: one sanitised line, never a token or a fragment of one.
+  const firstLine = quoteOutside(description);
   const hint =
     (aadsts ? AADSTS_HINTS[aadsts] : undefined) ??
     (errorCode ? OAUTH_HINTS[errorCode] : undefined) ??

@@ -5,14 +5,11 @@
  */
 import { DefenderError } from "../core/errors";
 import { jwtExpiryMs } from "../core/jwtClaims";
-import { registerSecret } from "../core/redact";
+import { quoteOutside, registerSecret } from "../core/redact";
 import type { AcquiredToken } from "./cachingTokenProvider";
 
 /** The Azure CLI's install page, named when `az` is missing. */
 export const AZURE_CLI_INSTALL_URL = "https://learn.microsoft.com/cli/azure/install-azure-cli";
-
-/** Longest part of the CLI's stderr quoted in a message, in characters. */
-const MAX_QUOTED_STDERR_CHARS = 300;
 
 /** Why the Azure CLI gave no token, in `DefenderError.details.reason` (stable, for callers and tests). */
 export type AzureCliFailureReason =
@@ -121,17 +118,15 @@ export interface AzureCliFailure {
 const NOT_SIGNED_IN =
   /az login|not logged in|no subscription found|AADSTS(?:50076|50078|50079|50173|700082|70043|70008|530003|53003|50158)\b|interaction_required|refresh token .*expired|re-?authenticate/i;
 
-/** The last lines of stderr that say something (the CLI prints its error last), redacted by the error. */
+/**
+ * One line of stderr that says what failed (the CLI's `ERROR:` line, else the first that is not a
+ * warning), sanitised: the CLI's output may hold a token, wrapped over lines or not.
+ */
 function quoteStderr(stderr: string | undefined): string {
-  const lines = (stderr ?? "")
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== "" && !/^WARNING:/i.test(l));
-  const text = lines.slice(-3).join(" ");
-  if (!text) return "";
-  const clipped =
-    text.length > MAX_QUOTED_STDERR_CHARS ? `${text.slice(0, MAX_QUOTED_STDERR_CHARS)}...` : text;
-  return ` The Azure CLI said: ${clipped}`;
+  const said = quoteOutside(stderr, {
+    pick: (lines) => lines.find((l) => /^ERROR:/i.test(l)) ?? lines.find((l) => !/^WARNING:/i.test(l)),
+  });
+  return said ? ` The Azure CLI said: ${said}` : "";
 }
 
 /**

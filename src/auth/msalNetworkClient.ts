@@ -5,7 +5,7 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import type { Dispatcher } from "undici";
 import { DefenderError } from "../core/errors";
-import { redactUrl } from "../core/redact";
+import { quoteOutside, redactUrl } from "../core/redact";
 import { sendRequest } from "../http/httpClient";
 import { retryAfterMs } from "../retry/retryStrategy";
 
@@ -26,9 +26,11 @@ function transientAnswer(
   let said = "";
   try {
     const body = JSON.parse(response.body) as { error?: unknown; error_description?: unknown };
-    const description =
-      typeof body.error_description === "string" ? (body.error_description.split(/\r?\n/)[0] ?? "") : "";
-    said = [typeof body.error === "string" ? body.error : "", description.slice(0, 300)]
+    // Outside text: one sanitised line each, never a token or a fragment of one.
+    said = [
+      typeof body.error === "string" ? quoteOutside(body.error, { maxChars: 60 }) : "",
+      typeof body.error_description === "string" ? quoteOutside(body.error_description) : "",
+    ]
       .filter(Boolean)
       .join(": ");
   } catch {
@@ -88,12 +90,13 @@ export function createMsalNetworkClient(
     let body: T;
     try {
       body = JSON.parse(response.body) as T;
-    } catch (cause) {
+    } catch {
       const error = new DefenderError(
         "MDE_AUTH_FAILED",
         `${method} ${redactUrl(url)} answered ${response.status} with a body that is not JSON. ` +
           "Check mde:authorityHost: it must be an Entra ID (OAuth 2.0) authority.",
-        { status: response.status, operation: "token", cause },
+        // No `cause`: the parser's message quotes the body.
+        { status: response.status, operation: "token" },
       );
       options.onNetworkError?.(error);
       throw error;

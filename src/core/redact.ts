@@ -80,6 +80,9 @@ const SCRUB_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1 ${REDACTED}`],
   // JWT-looking strings: three base64url segments, the first two starting with '{"' encoded (eyJ).
   [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
+  // A JWT (or its start) wrapped over several lines, as a terminal or a log prints it: the lines that go on
+  // with base64url characters belong to it.
+  [/\beyJ[A-Za-z0-9_.-]{5,}(?:\r?\n[ \t]*[A-Za-z0-9_.-]+)*/g, REDACTED],
   // Form or query encoded secrets.
   [
     /\b(client_secret|client_assertion|access_token|refresh_token|id_token|assertion|password|code)=[^&\s"']+/gi,
@@ -147,4 +150,82 @@ export function redactUrl(url: string | URL): string {
     if (!ALLOWED_QUERY_PARAMS.has(name.toLowerCase())) parsed.searchParams.set(name, REDACTED);
   }
   return redact(parsed.toString());
+}
+
+/** Longest text from outside (a CLI, a token endpoint, a download host) quoted in a message, in characters. */
+export const MAX_QUOTED_OUTSIDE_CHARS = 200;
+
+/** Shortest run of base64/base64url/percent-encoded characters treated as possibly a credential. */
+const TOKEN_RUN_MIN_CHARS = 16;
+const TOKEN_RUN = new RegExp(`[A-Za-z0-9+/=_~.%-]{${TOKEN_RUN_MIN_CHARS},}`, "g");
+// A field that names a credential: what follows it on the line is taken as its value.
+const CREDENTIAL_FIELD =
+  /\b(access_?token|refresh_?token|id_?token|client_?secret|client_?assertion|assertion|password|secret|token)\b["']?\s*[:=].*$/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Control and invisible characters: a quoted line must not rewrite the terminal or hide text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * Whether a long run of token characters reads as words (a host name, a path, an error code in
+ * CamelCase) or an id (a GUID) rather than as encoded data. Random base64 almost never does.
+ */
+function readsAsWords(run: string): boolean {
+  return (
+    run === REDACTED ||
+    GUID.test(run) ||
+    /^\/*[a-z]+(?:[./_-]+[a-z]+)*\/?$/.test(run) ||
+    /^(?:[A-Z][a-z]+)+$/.test(run)
+  );
+}
+
+/** Options of {@link quoteOutside}. */
+export interface QuoteOutsideOptions {
+  /**
+   * Chooses the one line to quote from the non-empty lines (trimmed).
+   * @default the first
+   */
+  pick?: (lines: readonly string[]) => string | undefined;
+  /**
+   * Longest quote, in characters.
+   * @default MAX_QUOTED_OUTSIDE_CHARS (200)
+   */
+  maxChars?: number;
+}
+
+/**
+ * Text from outside the provider (a CLI's stderr, a token endpoint's or a download host's error body)
+ * as it may appear in a message: one line only, so a token wrapped over lines cannot be carried along;
+ * everything after a credential field (`access_token`, `"accessToken":`, `password=`) removed; every
+ * run of 16 or more base64/base64url characters that does not read as words or a GUID replaced, so no
+ * fragment of a JWT or an opaque credential is long enough to matter; registered secrets and the
+ * patterns of {@link redact} removed; control characters dropped; at most `maxChars` long. Returns ""
+ * when nothing is left.
+ */
+export function quoteOutside(text: string | undefined, options: QuoteOutsideOptions = {}): string {
+  const lines = (text ?? "")
+    .split(/\r?\n|\r/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  const line = (options.pick ? options.pick(lines) : lines[0]) ?? "";
+  const scrubbed = redact(line.replace(UNPRINTABLE, " "))
+    .replace(CREDENTIAL_FIELD, (_m, field: string) => `${field}: ${REDACTED}`)
+    .replace(TOKEN_RUN, (run) => (readsAsWords(run) ? run : REDACTED))
+    .replace(/\s+/g, " ")
+    .trim();
+  const max = options.maxChars ?? MAX_QUOTED_OUTSIDE_CHARS;
+  return scrubbed.length > max ? `${scrubbed.slice(0, max)}...` : scrubbed;
+}
+
+/**
+ * An identifier from outside (an error code, a request id) as it may appear in a message: kept only when
+ * it is a GUID, a CamelCase or dotted code, or too short to be a credential; else undefined.
+ */
+export function outsideIdentifier(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const v = value.trim();
+  if (GUID.test(v)) return v;
+  return /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(v) && (v.length < TOKEN_RUN_MIN_CHARS || readsAsWords(v))
+    ? v
+    : undefined;
 }

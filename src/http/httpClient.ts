@@ -7,7 +7,7 @@ import { type Dispatcher, request } from "undici";
 import { DefenderError, type OperationInfo } from "../core/errors";
 import { httpStatusError } from "../core/httpStatusError";
 import { isDelegatedToken, jwtClaims } from "../core/jwtClaims";
-import { redactUrl } from "../core/redact";
+import { outsideIdentifier, quoteOutside, redactUrl } from "../core/redact";
 import { retryAfterMs } from "../retry/retryStrategy";
 import { networkError } from "./networkErrors";
 import { guardedDispatcher } from "./writeGuard";
@@ -155,9 +155,13 @@ export function parseErrorBody(text: string): {
     const err = parsed?.error;
     if (!err || typeof err !== "object") return {};
     const out: { apiCode?: string; apiMessage?: string; correlationId?: string } = {};
-    if (typeof err.code === "string") out.apiCode = err.code;
-    if (typeof err.message === "string") out.apiMessage = err.message.slice(0, 500);
-    if (typeof err.target === "string") out.correlationId = err.target;
+    // The server's words are outside text: codes and ids only in their known shapes, one sanitised line.
+    const apiCode = outsideIdentifier(err.code);
+    if (apiCode) out.apiCode = apiCode;
+    const apiMessage = typeof err.message === "string" ? quoteOutside(err.message, { maxChars: 300 }) : "";
+    if (apiMessage) out.apiMessage = apiMessage;
+    const correlationId = outsideIdentifier(err.target);
+    if (correlationId) out.correlationId = correlationId;
     return out;
   } catch {
     return {};
@@ -232,12 +236,13 @@ export class HttpClient {
       return { status: response.status, headers: response.headers, body: undefined as T };
     try {
       return { status: response.status, headers: response.headers, body: JSON.parse(response.body) as T };
-    } catch (error) {
+    } catch {
       throw new DefenderError(
         "MDE_INVALID_RESPONSE",
         `${options.method} ${redactUrl(url)} answered ${response.status} with a body that is not JSON ` +
           `(content-type ${response.headers["content-type"] ?? "none"}). Check that mde:apiEndpoint points at the Defender API.`,
-        { status: response.status, operation: options.operation.name, cause: error },
+        // No `cause`: the parser's message quotes the body.
+        { status: response.status, operation: options.operation.name },
       );
     }
   }

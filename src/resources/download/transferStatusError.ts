@@ -4,6 +4,7 @@
  * API's error builder, whose hints are about API permissions, does not fit here.
  */
 import { DefenderError, type DefenderErrorCode } from "../../core/errors";
+import { outsideIdentifier } from "../../core/redact";
 
 /**
  * How messages name a download request: the host only. The whole link is the secret (its path can carry
@@ -54,8 +55,9 @@ export function transferStatusError(
   target: string,
   retryAfter: number | undefined,
 ): DefenderError {
-  const storageCode = headers["x-ms-error-code"];
-  const requestId = headers["x-ms-request-id"];
+  // The host's words are outside text: quoted only in the shapes Azure Storage uses (a code, a GUID).
+  const storageCode = outsideIdentifier(headers["x-ms-error-code"]);
+  const requestId = outsideIdentifier(headers["x-ms-request-id"]);
   return new DefenderError(
     codeFor(status),
     `${target} answered ${status}${storageCode ? ` ${storageCode}` : ""}. ${hintFor(status, storageCode)}${requestId ? ` Request id: ${requestId}.` : ""}`,
