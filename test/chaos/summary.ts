@@ -14,7 +14,7 @@ const COLUMNS: Array<[string, (r: SeedReport[]) => number]> = [
   ["skipped re-collections", (r) => sum(r, (x) => x.skippedRecollections)],
   ["lost", (r) => sum(r, (x) => x.lost)],
   ["POSTs after a kill", (r) => sum(r, (x) => x.postsAfterKill)],
-  ["POSTs recorded late", (r) => sum(r, (x) => x.postsNearKill)],
+  ["of which within the lag", (r) => sum(r, (x) => x.postsNearKill)],
   ["failed seeds", (r) => r.filter((x) => x.failures.length > 0).length],
 ];
 
