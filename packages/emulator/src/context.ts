@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { AppRegistry } from "./appRegistry";
 import type { Clock } from "./clock";
+import type { DeviceFileSystem } from "./deviceFiles";
 import type { FaultInjector } from "./faults";
 import type { GithubOidcService } from "./githubOidc";
 import type { OnboardingSchedule } from "./onboarding";
@@ -24,6 +25,14 @@ export interface ResolvedSettings {
   packagePaddingBytes: number;
   /** Honour `Range` on downloads (206); when false, every download is a 200 with the whole body. */
   downloadRanges: boolean;
+  /** Answer to a duplicate isolate or unisolate. */
+  duplicateIsolation: "conflict" | "returnExisting";
+  /** Live response sessions one tenant may have at once. */
+  liveResponseSessionsPerTenant: number;
+  /** Beyond that: 429, or queue (Pending until a session ends). */
+  liveResponseOverflow: "reject" | "queue";
+  /** Lifetime of a live response result link, in emulated seconds. */
+  liveResponseLinkLifetimeSeconds: number;
   /** Admin API token (`Authorization: Bearer` or `x-emulator-admin-token`). */
   adminToken: string;
   /** Whether `/_emulator/*` requires {@link ResolvedSettings.adminToken}. */
@@ -51,6 +60,8 @@ export interface EmulatorContext {
   links: PackageLinkSigner;
   /** Investigation packages behind the links, opened once per action. */
   packages: PackageCatalog;
+  /** The emulated file systems live response reads. */
+  files: DeviceFileSystem;
   limiter: RateLimiter;
   faults: FaultInjector;
   recorder: CallRecorder;
@@ -69,6 +80,8 @@ export interface RouteRequest {
   body: Buffer;
   params: Record<string, string>;
   call: CallInProgress;
+  /** Set when a `completeAfterRelease` fault applies to this isolate request. */
+  completeAfterRelease?: boolean;
   /** Set for API routes once the bearer token is verified. */
   claims?: AccessTokenClaims;
 }

@@ -27,6 +27,10 @@ export const DELEGATED_ROUTE_SCOPES: Partial<Record<RouteName, readonly string[]
   collect: ["Machine.CollectForensics"],
   // GetPackageUri documents Machine.CollectForensics as its only delegated permission.
   getPackageUri: ["Machine.CollectForensics"],
+  isolate: ["Machine.Isolate"],
+  unisolate: ["Machine.Isolate"],
+  liveResponse: ["Machine.LiveResponse"],
+  liveResponseLink: ["Machine.LiveResponse"],
   cancel: [
     "Machine.CollectForensics",
     "Machine.Isolate",
@@ -45,8 +49,15 @@ const READ_PERMISSIONS = [
   "Alerts investigation",
   "Collect investigation package",
   "Active remediation actions",
+  "Live response capabilities",
+  "Basic live response",
+  "Advanced live response",
 ];
 const INVESTIGATE_PERMISSIONS = ["Alerts investigation", "Collect investigation package"];
+const REMEDIATE_PERMISSIONS = ["Active remediation actions"];
+// Downloading a file from a device needs the advanced level: "Advanced live response" in unified
+// RBAC, "Live response capabilities - Advanced" in Defender's own roles. Basic is read-only commands.
+const ADVANCED_LIVE_RESPONSE = ["Advanced live response", "Live response capabilities - Advanced"];
 
 /** Defender role permissions a user needs for each API route (any one suffices). */
 export const USER_ROUTE_PERMISSIONS: Partial<Record<RouteName, readonly string[]>> = {
@@ -57,8 +68,12 @@ export const USER_ROUTE_PERMISSIONS: Partial<Record<RouteName, readonly string[]
   listActions: READ_PERMISSIONS,
   collect: INVESTIGATE_PERMISSIONS,
   getPackageUri: INVESTIGATE_PERMISSIONS,
+  isolate: REMEDIATE_PERMISSIONS,
+  unisolate: REMEDIATE_PERMISSIONS,
+  liveResponse: ADVANCED_LIVE_RESPONSE,
+  liveResponseLink: ADVANCED_LIVE_RESPONSE,
   // Undocumented for users; cancelling is a response action, like collecting or remediating.
-  cancel: [...INVESTIGATE_PERMISSIONS, "Active remediation actions"],
+  cancel: [...INVESTIGATE_PERMISSIONS, ...REMEDIATE_PERMISSIONS, ...ADVANCED_LIVE_RESPONSE],
 };
 
 /** The user a delegated token names, or undefined for an application token. */

@@ -122,6 +122,29 @@ export const MdeErrorFactory = {
       `Collect investigation package is not supported on OS platform ${osPlatform}`,
     );
   },
+  /** 400: the device OS cannot run this kind of action. */
+  actionNotSupported(action: string, osPlatform: string): MdeError {
+    return new MdeError(
+      400,
+      "OsPlatformNotSupported",
+      `${action} is not supported on OS platform ${osPlatform}`,
+    );
+  },
+  /** 404: a live response command whose result cannot be downloaded (yet, or ever). */
+  liveResponseResultNotReady(actionId: string, index: number, status: string): MdeError {
+    return new MdeError(
+      404,
+      "ResourceNotFound",
+      `Live response result ${index} of action ${actionId} is not available (command status ${status})`,
+    );
+  },
+  /** 429: the tenant already runs as many live response sessions as it may. */
+  tooManyLiveResponseSessions(retryAfterMs: number, limit: number): MdeError {
+    return MdeErrorFactory.tooManyRequests(
+      retryAfterMs,
+      `${limit} concurrently running live response sessions`,
+    );
+  },
   /** 400: cancel on an action that is already final. */
   actionAlreadyFinal(actionId: string, status: string): MdeError {
     return new MdeError(400, "BadRequest", `Action ${actionId} is already in a final state (${status})`);

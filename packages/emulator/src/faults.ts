@@ -31,6 +31,7 @@ export class FaultInjector {
         "corruptAt",
         "trickle",
         "endlessBody",
+        "completeAfterRelease",
       ].includes(rule.kind)
     ) {
       throw new RangeError(`unknown fault kind ${String((rule as { kind: unknown }).kind)}`);
@@ -47,6 +48,8 @@ export class FaultInjector {
       !(Number.isSafeInteger(rule.bytes) && rule.bytes >= 1)
     )
       throw new RangeError("trickle bytes must be a positive integer");
+    if (rule.kind === "completeAfterRelease" && rule.route !== "isolate")
+      throw new RangeError("completeAfterRelease applies to route isolate only");
     this.rules.push({ rule: { ...rule }, skipLeft: skip, timesLeft: times });
   }
 

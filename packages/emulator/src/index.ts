@@ -20,20 +20,24 @@ export {
   type TlsMaterial,
 } from "./certificates";
 export { DELEGATED_ROUTE_SCOPES, USER_ROUTE_PERMISSIONS } from "./delegatedAccess";
+export { KNOWN_DEVICE_FILES } from "./deviceFiles";
 export { defaultFleet, deviceId } from "./fleet";
 export { FLEET_DOMAIN, FLEET_ROLES, type FleetDeviceRef, INCIDENT_TAG } from "./fleetRoles";
 export {
   DEFAULT_GITHUB_SUBJECT,
   GITHUB_ACTIONS_ISSUER,
   GITHUB_ID_TOKEN_LIFETIME_SECONDS,
+  githubSubject,
 } from "./githubOidc";
 export type { AzAccessToken } from "./identityControl";
 export * from "./identityTypes";
+export { FILE_NOT_FOUND_MESSAGE } from "./liveResponseCommands";
 export { CONTENT_MD5_MAX_BYTES } from "./packageBlob";
 export { type RateLimit, ROUTE_LIMITS } from "./rateLimiter";
 export { ALL_ROLES, ROUTE_ROLES } from "./roles";
+export { ISOLATION_TYPES } from "./routes/isolation";
 export { EMULATOR_DEFAULTS, MAX_PACKAGE_PADDING_BYTES, startEmulator } from "./server";
-export { DEFAULT_LIFECYCLE } from "./store";
+export { type ActionType, DEFAULT_LIFECYCLE } from "./store";
 export {
   ACCEPTED_RESOURCES,
   STORAGE_AUDIENCE,

@@ -31,6 +31,11 @@ export const ROUTE_LIMITS: Partial<Record<RouteName, readonly RateLimit[]>> = {
     { limit: 2, windowSeconds: 60 },
     { limit: 120, windowSeconds: 3600 },
   ],
+  isolate: STANDARD,
+  unisolate: STANDARD,
+  // The page documents only the minute window.
+  liveResponse: [{ limit: 10, windowSeconds: 60 }],
+  liveResponseLink: STANDARD,
 };
 
 /** Who is calling what. */

@@ -30,6 +30,11 @@ export const ROUTE_ROLES: Partial<Record<RouteName, readonly string[]>> = {
   // The current reference asks for ReadWrite; older pages also allowed Read.All. The emulator is
   // strict so an under-permissioned app is caught here rather than in production.
   getPackageUri: ["Machine.ReadWrite.All"],
+  isolate: ["Machine.Isolate"],
+  unisolate: ["Machine.Isolate"],
+  liveResponse: ["Machine.LiveResponse"],
+  // As GetPackageUri: the current page lists ReadWrite.All for applications (older ones also Read.All).
+  liveResponseLink: ["Machine.ReadWrite.All"],
   cancel: [
     "Machine.CollectForensics",
     "Machine.Isolate",

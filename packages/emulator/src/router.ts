@@ -10,7 +10,10 @@ export type RouteMatch =
   | { route: "admin"; params: { path: string } }
   | { route: "unknown"; params: Record<string, never> };
 
-const API_ROUTES: { method: string; pattern: (string | null)[]; route: RouteName; names: string[] }[] = [
+/** A path segment: a keyword (lower case), any value (`null`), or a keyword whose group 1 is a value. */
+type Segment = string | null | RegExp;
+
+const API_ROUTES: { method: string; pattern: Segment[]; route: RouteName; names: string[] }[] = [
   { method: "GET", pattern: ["machines"], route: "listMachines", names: [] },
   // Before `machines/{id}`, which would otherwise take "findbytag" for a device.
   { method: "GET", pattern: ["machines", "findbytag"], route: "findMachinesByTag", names: [] },
@@ -30,11 +33,26 @@ const API_ROUTES: { method: string; pattern: (string | null)[]; route: RouteName
     names: ["actionId"],
   },
   { method: "POST", pattern: ["machineactions", null, "cancel"], route: "cancel", names: ["actionId"] },
+  { method: "POST", pattern: ["machines", null, "isolate"], route: "isolate", names: ["machineId"] },
+  { method: "POST", pattern: ["machines", null, "unisolate"], route: "unisolate", names: ["machineId"] },
+  {
+    method: "POST",
+    pattern: ["machines", null, "runliveresponse"],
+    route: "liveResponse",
+    names: ["machineId"],
+  },
+  {
+    method: "GET",
+    // OData function call syntax: the index is part of the segment.
+    pattern: ["machineactions", null, /^getliveresponseresultdownloadlink\(index=(\d{1,6})\)$/i],
+    route: "liveResponseLink",
+    names: ["actionId", "index"],
+  },
 ];
 
 function matchPattern(
   segments: string[],
-  pattern: (string | null)[],
+  pattern: Segment[],
   names: string[],
 ): Record<string, string> | undefined {
   if (segments.length !== pattern.length) return undefined;
@@ -44,6 +62,10 @@ function matchPattern(
     const segment = segments[i] ?? "";
     if (expected === null) {
       params[names[nameIndex++] ?? "param"] = segment;
+    } else if (expected instanceof RegExp) {
+      const match = expected.exec(segment);
+      if (!match) return undefined;
+      params[names[nameIndex++] ?? "param"] = match[1] ?? "";
     } else if (segment.toLowerCase() !== expected) {
       return undefined;
     }
@@ -76,6 +98,9 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
   }
   if (method === "GET" && lower[0] === "investigation-packages" && segments.length === 2) {
     return { route: "download", params: {} };
+  }
+  if (method === "GET" && lower[0] === "live-response-results" && segments.length === 3) {
+    return { route: "liveResponseDownload", params: {} };
   }
   if (
     method === "GET" &&

@@ -16,6 +16,7 @@ import { issueServerCertificate, sharedTlsMaterial } from "./certificates";
 import { Clock } from "./clock";
 import type { EmulatorContext, RouteRequest } from "./context";
 import { authorizeDelegated } from "./delegatedAccess";
+import { DeviceFileSystem } from "./deviceFiles";
 import { targetingMethods } from "./emulatorTargeting";
 import { EntraError, EntraErrorFactory } from "./entraErrors";
 import { MdeError, MdeErrorFactory } from "./errors";
@@ -29,12 +30,19 @@ import { PackageCatalog } from "./packageCatalog";
 import { PackageLinkSigner } from "./packageLink";
 import { RateLimiter } from "./rateLimiter";
 import { CallRecorder } from "./record";
+import { responseActionMethods } from "./responseActionControl";
 import { type BodyFaults, writeResult } from "./responseWriter";
 import { ROUTE_ROLES } from "./roles";
 import { matchRoute, type RouteMatch } from "./router";
 import { handleAdmin } from "./routes/admin";
 import { handleDownload } from "./routes/download";
 import { handleGithubIdToken } from "./routes/githubOidc";
+import { handleIsolate, handleUnisolate } from "./routes/isolation";
+import {
+  handleLiveResponseDownload,
+  handleLiveResponseLink,
+  handleRunLiveResponse,
+} from "./routes/liveResponse";
 import {
   handleCancel,
   handleCollect,
@@ -66,6 +74,10 @@ export const EMULATOR_DEFAULTS = {
   packagePaddingBytes: 0,
   downloadRanges: true,
   maxUrlBytes: DEFAULT_MAX_URL_BYTES,
+  duplicateIsolation: "conflict",
+  liveResponseSessionsPerTenant: 25,
+  liveResponseOverflow: "reject",
+  liveResponseLinkLifetimeSeconds: 1800,
 } as const;
 
 /** Largest `packagePaddingBytes`: the package must stay under 4 GiB (no ZIP64); 64 MiB is left for the rest. */
@@ -82,6 +94,10 @@ const API_HANDLERS: Partial<Record<RouteName, Handler>> = {
   listActions: handleListActions,
   getPackageUri: handleGetPackageUri,
   cancel: handleCancel,
+  isolate: handleIsolate,
+  unisolate: handleUnisolate,
+  liveResponse: handleRunLiveResponse,
+  liveResponseLink: handleLiveResponseLink,
 };
 
 /** Routes answered in Entra's error shape rather than the API's. */
@@ -159,6 +175,8 @@ function dispatch(
       return handleGithubIdToken(ctx, req);
     case "download":
       return handleDownload(ctx, req);
+    case "liveResponseDownload":
+      return handleLiveResponseDownload(ctx, req);
     default: {
       const handler = API_HANDLERS[match.route];
       if (!handler) throw MdeErrorFactory.notFound(req.url.pathname);
@@ -177,7 +195,7 @@ function faultResult(
     return entraErrorResult(EntraErrorFactory.injected(fault.status, fault.retryAfterSeconds), ctx.origin);
   }
   // The link host is Blob Storage: its errors are XML (a 403 reads like an expired link).
-  if (route === "download")
+  if (route === "download" || route === "liveResponseDownload")
     return StorageErrorFactory.injected(fault.status, fault.code, fault.retryAfterSeconds);
   return mdeErrorResult(MdeErrorFactory.injected(fault.status, fault.code, fault.retryAfterSeconds));
 }
@@ -200,6 +218,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new RangeError(`packagePaddingBytes must be at most ${MAX_PACKAGE_PADDING_BYTES} (no ZIP64)`);
   }
   const maxUrlBytes = options.maxUrlBytes ?? EMULATOR_DEFAULTS.maxUrlBytes;
+  const liveResponseSessions =
+    options.liveResponseSessionsPerTenant ?? EMULATOR_DEFAULTS.liveResponseSessionsPerTenant;
+  if (!Number.isSafeInteger(liveResponseSessions) || liveResponseSessions < 1) {
+    throw new RangeError("liveResponseSessionsPerTenant must be a positive integer");
+  }
   const adminToken = options.adminToken ?? generateAdminToken();
   const clock = new Clock(options.timeScale ?? EMULATOR_DEFAULTS.timeScale);
   const tls = loadTls(options);
@@ -257,6 +280,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     users,
     github,
     links: new PackageLinkSigner(),
+    files: new DeviceFileSystem(),
     packages: new PackageCatalog(packagePaddingBytes),
     limiter,
     faults,
@@ -268,6 +292,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       quotePackageUri: options.quotePackageUri ?? EMULATOR_DEFAULTS.quotePackageUri,
       packagePaddingBytes,
       downloadRanges: options.downloadRanges ?? EMULATOR_DEFAULTS.downloadRanges,
+      duplicateIsolation: options.duplicateIsolation ?? EMULATOR_DEFAULTS.duplicateIsolation,
+      liveResponseSessionsPerTenant: liveResponseSessions,
+      liveResponseOverflow: options.liveResponseOverflow ?? EMULATOR_DEFAULTS.liveResponseOverflow,
+      liveResponseLinkLifetimeSeconds:
+        options.liveResponseLinkLifetimeSeconds ?? EMULATOR_DEFAULTS.liveResponseLinkLifetimeSeconds,
       adminToken,
       requireAdminToken: options.requireAdminToken ?? !isLoopbackHost(host),
     },
@@ -321,6 +350,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
       if (fault?.kind === "latency") await sleep(fault.ms);
+      if (fault?.kind === "completeAfterRelease") routeRequest.completeAfterRelease = true;
       let result: HandlerResult;
       if (fault?.kind === "status") {
         // Drain the body so the connection stays usable for the client's next request.
@@ -381,6 +411,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const emulator: Emulator = {
     ...targetingMethods(ctx, defaultUser),
+    ...responseActionMethods(ctx),
     url: origin,
     authorityHost: origin,
     caFile,

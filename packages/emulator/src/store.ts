@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "./clock";
 import { effectiveBehavior } from "./fleet";
-import type { Device, LifecycleOptions } from "./types";
+import { commandsToApi } from "./liveResponseCommands";
+import type { Device, IsolationType, LifecycleOptions } from "./types";
 
 /** Status values of a MachineAction. */
 export type ActionStatus = "Pending" | "InProgress" | "Succeeded" | "Failed" | "TimeOut" | "Cancelled";
@@ -19,11 +20,32 @@ export const DEFAULT_LIFECYCLE: Required<LifecycleOptions> = {
   pendingSeconds: 60,
   inProgressSeconds: 300,
   offlineTimeoutSeconds: 86_400,
+  liveResponseCommandSeconds: 30,
+  liveResponseQueueSeconds: 259_200,
 };
+
+/** Machine action types the emulator runs. */
+export type ActionType = "CollectInvestigationPackage" | "Isolate" | "Unisolate" | "LiveResponse";
+
+/** One live response command as planned when the session was created. */
+export interface CommandEntry {
+  index: number;
+  /** The command as posted (`type`, `params`), echoed in `commands[].command`. */
+  command: { type: string; params: { key: string; value: string }[] };
+  /** Real-ms start and end; `undefined` for a command that never runs. */
+  startsMs: number | undefined;
+  endsMs: number | undefined;
+  outcome: "Completed" | "Failed";
+  /** Error messages of a failed command. */
+  errors: string[];
+  /** The collected bytes of a completed GetFile. */
+  result?: Buffer;
+}
 
 /** What the store keeps about an action. */
 export interface ActionEntry {
   id: string;
+  type: ActionType;
   machineId: string;
   computerDnsName: string;
   osPlatform: string;
@@ -37,6 +59,30 @@ export interface ActionEntry {
   endsMs: number;
   finalStatus: "Succeeded" | "Failed" | "TimeOut";
   cancellation?: { atMs: number; requestor: string; comment: string };
+  /** Isolate only: the type asked for. */
+  isolationType?: IsolationType;
+  /** Isolate only (fault `completeAfterRelease`): completes after the next release of the device. */
+  completeAfterRelease?: boolean;
+  /** LiveResponse only. */
+  commands?: CommandEntry[];
+}
+
+/** What a new action is and how it runs on an online device. */
+export interface ActionRequest {
+  type: ActionType;
+  requestor: string;
+  tenantId: string;
+  comment: string;
+  /** Emulated seconds it runs once picked up. @default the lifecycle's `inProgressSeconds` */
+  runSeconds?: number;
+  /** Real epoch ms before which it cannot start (a queued live response session). */
+  notBeforeMs?: number;
+  /** Outcome on an online device. @default "Succeeded" */
+  outcome?: "Succeeded" | "Failed";
+  /** Emulated seconds an offline device keeps it Pending before TimeOut. @default the lifecycle's `offlineTimeoutSeconds` */
+  offlineTimeoutSeconds?: number;
+  /** Type-specific fields (isolationType, commands). */
+  extra?: Pick<ActionEntry, "isolationType" | "completeAfterRelease" | "commands">;
 }
 
 /** Status of an action at a moment, and when it last changed. */
@@ -48,7 +94,8 @@ export interface ActionState {
 /** Keeps machine actions. */
 export class ActionStore {
   private readonly actions = new Map<string, ActionEntry>();
-  private readonly lifecycle: Required<LifecycleOptions>;
+  /** Lifecycle durations with defaults resolved, in emulated seconds. */
+  readonly lifecycle: Required<LifecycleOptions>;
 
   constructor(
     private readonly clock: Clock,
@@ -57,31 +104,34 @@ export class ActionStore {
     this.lifecycle = { ...DEFAULT_LIFECYCLE, ...lifecycle };
   }
 
-  /** Starts a collection on `device`, scheduling its whole lifecycle from now. */
-  create(device: Device, requestor: string, tenantId: string, comment: string): ActionEntry {
+  /** Starts an action on `device`, scheduling its whole lifecycle from now. */
+  create(device: Device, request: ActionRequest): ActionEntry {
     const behavior = effectiveBehavior(device);
     const createdMs = this.clock.nowMs();
-    const pendingMs = this.clock.realMs(this.lifecycle.pendingSeconds);
+    const startsMs = Math.max(
+      createdMs + this.clock.realMs(this.lifecycle.pendingSeconds),
+      request.notBeforeMs ?? 0,
+    );
+    const runMs = this.clock.realMs(request.runSeconds ?? this.lifecycle.inProgressSeconds);
+    const offlineSeconds = request.offlineTimeoutSeconds ?? this.lifecycle.offlineTimeoutSeconds;
     const entry: ActionEntry = {
       id: randomUUID(),
+      type: request.type,
       machineId: device.id,
       computerDnsName: device.computerDnsName,
       osPlatform: device.osPlatform,
-      requestor,
-      tenantId,
-      comment,
+      requestor: request.requestor,
+      tenantId: request.tenantId,
+      comment: request.comment,
       createdMs,
       ...(behavior.offline
         ? {
             startsMs: undefined,
-            endsMs: createdMs + this.clock.realMs(this.lifecycle.offlineTimeoutSeconds),
+            endsMs: createdMs + this.clock.realMs(offlineSeconds),
             finalStatus: "TimeOut" as const,
           }
-        : {
-            startsMs: createdMs + pendingMs,
-            endsMs: createdMs + pendingMs + this.clock.realMs(this.lifecycle.inProgressSeconds),
-            finalStatus: behavior.collectionOutcome,
-          }),
+        : { startsMs, endsMs: startsMs + runMs, finalStatus: request.outcome ?? "Succeeded" }),
+      ...request.extra,
     };
     this.actions.set(entry.id, entry);
     return entry;
@@ -97,11 +147,14 @@ export class ActionStore {
     return [...this.actions.values()];
   }
 
-  /** The action still pending or running on a device, if any. */
-  activeOn(machineId: string): ActionEntry | undefined {
-    return this.list().find(
-      (a) => a.machineId === machineId && !FINAL_STATUSES.includes(this.state(a).status),
-    );
+  /** The action of `type` still pending or running on a device, if any. */
+  activeOn(machineId: string, type: ActionType): ActionEntry | undefined {
+    return this.list().find((a) => a.machineId === machineId && a.type === type && !this.isFinal(a));
+  }
+
+  /** Whether nothing will change any more. */
+  isFinal(entry: ActionEntry): boolean {
+    return FINAL_STATUSES.includes(this.state(entry).status);
   }
 
   /** Status now. */
@@ -123,6 +176,12 @@ export class ActionStore {
     return true;
   }
 
+  /** The moment an action's commands are evaluated at: now, or its cancellation. */
+  private frozenAt(entry: ActionEntry): number {
+    const now = this.clock.nowMs();
+    return entry.cancellation && entry.cancellation.atMs < now ? entry.cancellation.atMs : now;
+  }
+
   /** Forgets every action. */
   reset(): void {
     this.actions.clear();
@@ -135,7 +194,7 @@ export class ActionStore {
     const cancel = state.status === "Cancelled" ? entry.cancellation : undefined;
     return {
       id: entry.id,
-      type: "CollectInvestigationPackage",
+      type: entry.type,
       title: null,
       requestor: entry.requestor,
       requestorComment: entry.comment,
@@ -153,10 +212,16 @@ export class ActionStore {
       externalId: null,
       requestSource: "PublicApi",
       relatedFileInfo: null,
-      commands: [],
-      troubleshootInfo: state.status === "Failed" ? "Collection failed on the device" : null,
+      commands: entry.commands ? commandsToApi(entry.commands, this.frozenAt(entry)) : [],
+      troubleshootInfo: state.status === "Failed" ? failureInfo(entry) : null,
     };
   }
+}
+
+function failureInfo(entry: ActionEntry): string {
+  if (entry.type === "CollectInvestigationPackage") return "Collection failed on the device";
+  if (entry.type === "LiveResponse") return "A live response command failed; later commands did not run";
+  return `${entry.type} failed on the device`;
 }
 
 function naturalState(entry: ActionEntry, now: number): ActionState {

@@ -25,7 +25,12 @@ export type RouteName =
   | "cancel"
   | "download"
   | "discovery"
-  | "githubOidc";
+  | "githubOidc"
+  | "isolate"
+  | "unisolate"
+  | "liveResponse"
+  | "liveResponseLink"
+  | "liveResponseDownload";
 
 /** All route names, for validation of admin input. */
 export const ROUTE_NAMES: readonly RouteName[] = [
@@ -42,6 +47,11 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   "download",
   "discovery",
   "githubOidc",
+  "isolate",
+  "unisolate",
+  "liveResponse",
+  "liveResponseLink",
+  "liveResponseDownload",
 ];
 
 /** One handled (or dropped) HTTP call. */
@@ -104,6 +114,13 @@ export type FaultRule = {
    * until the client leaves: a host that never stops sending.
    */
   | { kind: "endlessBody" }
+  /**
+   * Route `isolate` only: answer normally, but this isolation completes only after the release
+   * (unisolate) posted next on the device while it is not final: the out-of-order completion of
+   * MicrosoftDocs/microsoft-365-docs#5903 that leaves a device isolated. Without such a release it
+   * completes on its own schedule.
+   */
+  | { kind: "completeAfterRelease" }
 );
 
 /** Registration of an application in the emulated Entra ID tenant. */
@@ -197,6 +214,10 @@ export interface LifecycleOptions {
   inProgressSeconds?: number;
   /** Time an action for an offline device stays Pending before TimeOut. @default 86400 (one day) */
   offlineTimeoutSeconds?: number;
+  /** Time one live response command (GetFile) runs. @default 30 */
+  liveResponseCommandSeconds?: number;
+  /** Time a live response session for an offline device stays queued (Pending) before TimeOut. @default 259200 (three days, as documented) */
+  liveResponseQueueSeconds?: number;
 }
 
 /** Options of {@link startEmulator}. */
@@ -222,6 +243,18 @@ export interface EmulatorOptions {
   lifecycle?: LifecycleOptions;
   /** Answer to a second collection while one runs: 400 ActiveRequestAlreadyExists, or 201 with the existing action. @default "conflict" */
   duplicateCollection?: "conflict" | "returnExisting";
+  /** Answer to a second isolate (or unisolate) while one of the same kind is pending or running on the device. @default "conflict" */
+  duplicateIsolation?: "conflict" | "returnExisting";
+  /** Live response sessions (pending or running) one tenant may have at once. @default 25 */
+  liveResponseSessionsPerTenant?: number;
+  /**
+   * Answer to a live response session beyond `liveResponseSessionsPerTenant`: 429 TooManyRequests
+   * with `Retry-After` until the first session ends (as documented), or accept it and keep it
+   * Pending until a session ends. @default "reject"
+   */
+  liveResponseOverflow?: "reject" | "queue";
+  /** Lifetime of a live response result link, in emulated seconds. @default 1800 (30 minutes, as documented) */
+  liveResponseLinkLifetimeSeconds?: number;
   /** @default true */
   rateLimits?: boolean;
   /** Lifetime of a package download link, in emulated seconds. @default 600 */
@@ -312,6 +345,16 @@ export interface Emulator {
   packageSha256(actionId: string): Promise<string>;
   /** Size in bytes of the package of `actionId`, without generating it. @throws Error for an unknown action */
   packageSize(actionId: string): number;
+  /**
+   * Isolation state of a device (by id or computerDnsName): its latest Succeeded Isolate or
+   * Unisolate action by completion time, as the service derives it (the Machine entity has no such field).
+   * @throws Error for an unknown device
+   */
+  isolationOf(idOrComputerDnsName: string): IsolationState;
+  /** The bytes a live response GetFile of `path` on the device would collect now, or undefined when there is no such file. */
+  deviceFile(idOrComputerDnsName: string, path: string): Buffer | undefined;
+  /** Puts a file on the device's emulated file system (`null` removes it, built-in files included). */
+  setDeviceFile(idOrComputerDnsName: string, path: string, content: Buffer | string | null): void;
   clearFaults(): void;
   /** Spends quota as another caller of the same app would ("foreign traffic"). */
   consumeQuota(args: { clientId: string; tenantId: string; route: RouteName; count: number }): void;
@@ -322,6 +365,20 @@ export interface Emulator {
   /** The managed identity a system-assigned request gets. */
   readonly managedIdentity: { tenantId: string; clientId: string; roles: string[] };
   close(): Promise<void>;
+}
+
+/** Isolation types of the isolate request. */
+export type IsolationType = "Full" | "Selective" | "UnManagedDevice";
+
+/** What {@link Emulator.isolationOf} answers. */
+export interface IsolationState {
+  isolated: boolean;
+  /** The type of the isolation in force, when isolated. */
+  isolationType?: IsolationType;
+  /** The Isolate or Unisolate action that decided the state; absent when the device never had one succeed. */
+  actionId?: string;
+  /** When that action completed (ISO). */
+  sinceUtc?: string;
 }
 
 /** Options of {@link Emulator.issueToken}. */

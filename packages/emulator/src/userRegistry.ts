@@ -27,7 +27,7 @@ export const FULL_ACCESS_PERMISSIONS: readonly string[] = [
   "View data",
   "Alerts investigation",
   "Active remediation actions",
-  "Live response capabilities",
+  "Live response capabilities - Advanced",
   "Manage security settings",
   "Manage portal system settings",
 ];

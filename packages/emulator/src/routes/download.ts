@@ -15,6 +15,17 @@ function header(req: RouteRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
+/** What {@link serveBlob} can send: a fixed byte sequence readable from any offset. */
+export interface ServableBlob {
+  readonly size: number;
+  /** Strong validator for `ETag` and `If-Range`. */
+  readonly etag: string;
+  /** `Content-MD5` of the whole blob, when it has one. */
+  contentMd5(): Promise<string | undefined>;
+  /** The bytes in `[start, end)`, in chunks. */
+  read(start?: number, end?: number): Iterable<Buffer>;
+}
+
 /** `GET /investigation-packages/{actionId}.zip?...&se=...&sig=...`. */
 export async function handleDownload(ctx: EmulatorContext, req: RouteRequest): Promise<HandlerResult> {
   const check = ctx.links.check(req.url.pathname, req.url.searchParams, ctx.clock.nowMs());
@@ -26,12 +37,25 @@ export async function handleDownload(ctx: EmulatorContext, req: RouteRequest): P
   const entry = ctx.store.get(check.actionId);
   if (!entry) return StorageErrorFactory.blobNotFound();
   const blob = await ctx.packages.open(entry);
+  return serveBlob(ctx, req, blob, { contentType: "application/zip", fileName: `${entry.id}.zip` });
+}
+
+/**
+ * Answers a blob read as Blob Storage does: the whole blob (200, `Content-MD5`) or one byte range
+ * (206, `x-ms-blob-content-md5`), 416 for an unsatisfiable range.
+ */
+export async function serveBlob(
+  ctx: EmulatorContext,
+  req: RouteRequest,
+  blob: ServableBlob,
+  describe: { contentType: string; fileName: string },
+): Promise<HandlerResult> {
   const md5 = await blob.contentMd5();
   const headers: Record<string, string> = {
-    "Content-Type": "application/zip",
+    "Content-Type": describe.contentType,
     ETag: blob.etag,
     "x-ms-blob-type": "BlockBlob",
-    "Content-Disposition": `attachment; filename="${entry.id}.zip"`,
+    "Content-Disposition": `attachment; filename="${describe.fileName}"`,
   };
   const ranges = ctx.settings.downloadRanges;
   if (ranges) headers["Accept-Ranges"] = "bytes";

@@ -7,6 +7,7 @@ import { MdeErrorFactory } from "../errors";
 import { effectiveBehavior } from "../fleet";
 import { type HandlerResult, jsonResult, parseJsonObject } from "../http";
 import type { ActionEntry } from "../store";
+import type { Device } from "../types";
 import { applyListQuery } from "./listQuery";
 
 /** Properties `$filter` accepts on machine actions, as documented. */
@@ -20,7 +21,7 @@ export const ACTION_FILTERABLE: readonly string[] = [
 ];
 
 /** Reads the required `Comment` (case-sensitive, as the service binds it). */
-function requireComment(body: Buffer): string {
+export function requireComment(body: Buffer): string {
   const parsed = parseJsonObject(body);
   if (!parsed)
     throw MdeErrorFactory.invalidRequestBody("Request body must be a JSON object with a 'Comment' property");
@@ -32,12 +33,13 @@ function requireComment(body: Buffer): string {
   return comment;
 }
 
-function entityContext(ctx: EmulatorContext): string {
+/** `@odata.context` of a single MachineAction. */
+export function entityContext(ctx: EmulatorContext): string {
   return `${ctx.origin}/api/$metadata#MachineActions/$entity`;
 }
 
 /** The action of the path; a user must have access to its device's group. */
-function requireAction(ctx: EmulatorContext, req: RouteRequest): ActionEntry {
+export function requireAction(ctx: EmulatorContext, req: RouteRequest): ActionEntry {
   const id = req.params.actionId ?? "";
   const entry = ctx.store.get(id);
   if (!entry) throw MdeErrorFactory.resourceNotFound("MachineAction", id);
@@ -49,22 +51,34 @@ function requireAction(ctx: EmulatorContext, req: RouteRequest): ActionEntry {
   return entry;
 }
 
-/** `POST /api/machines/{id}/collectInvestigationPackage`. */
-export function handleCollect(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
-  const comment = requireComment(req.body);
+/** The onboarded device of the path, which a user must have access to. */
+export function requireDevice(ctx: EmulatorContext, req: RouteRequest): Device {
   const id = (req.params.machineId ?? "").toLowerCase();
   // A device that has not onboarded yet is unknown to the service.
   const device = ctx.onboarding.onboarded(ctx.fleet).find((d) => d.id === id);
   if (!device) throw MdeErrorFactory.resourceNotFound("Machine", id);
   assertDeviceAccess(ctx, req.claims, device);
+  return device;
+}
+
+/** `POST /api/machines/{id}/collectInvestigationPackage`. */
+export function handleCollect(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
+  const comment = requireComment(req.body);
+  const device = requireDevice(ctx, req);
   if (!effectiveBehavior(device).collectionSupported)
     throw MdeErrorFactory.osPlatformNotSupported(device.osPlatform);
-  const active = ctx.store.activeOn(device.id);
+  const active = ctx.store.activeOn(device.id, "CollectInvestigationPackage");
   if (active) {
     if (ctx.settings.duplicateCollection === "conflict") throw MdeErrorFactory.activeRequestAlreadyExists();
     return jsonResult(201, { "@odata.context": entityContext(ctx), ...ctx.store.toApi(active) });
   }
-  const entry = ctx.store.create(device, requestorOf(req.claims), req.claims?.tid ?? "", comment);
+  const entry = ctx.store.create(device, {
+    type: "CollectInvestigationPackage",
+    requestor: requestorOf(req.claims),
+    tenantId: req.claims?.tid ?? "",
+    comment,
+    outcome: effectiveBehavior(device).collectionOutcome,
+  });
   return jsonResult(201, {
     "@odata.context": entityContext(ctx),
     ...ctx.store.toApi(entry, { justCreated: true }),
@@ -95,7 +109,9 @@ export function handleListActions(ctx: EmulatorContext, req: RouteRequest): Hand
 export function handleGetPackageUri(ctx: EmulatorContext, req: RouteRequest): HandlerResult {
   const entry = requireAction(ctx, req);
   const { status } = ctx.store.state(entry);
-  if (status !== "Succeeded") throw MdeErrorFactory.packageNotReady(entry.id, status);
+  // Only a collection has a package; other actions answer as a collection that never succeeds.
+  if (status !== "Succeeded" || entry.type !== "CollectInvestigationPackage")
+    throw MdeErrorFactory.packageNotReady(entry.id, status);
   const expiresMs = ctx.clock.nowMs() + ctx.clock.realMs(ctx.settings.packageLinkLifetimeSeconds);
   const link = ctx.links.create(ctx.origin, entry.id, expiresMs);
   return jsonResult(200, {
