@@ -29,7 +29,7 @@ import {
   startTestEmulator,
 } from "pulumi-mde-harness";
 import { Agent, request } from "undici";
-import { collectionMarker, markedComment } from "../../src/resources/collection/collectionMarker";
+import { actionMarker, markedComment } from "../../src/resources/shared/actionMarker";
 import { closeEmulatorApi, collectionsOn, serviceCalls } from "../helpers/faults";
 import { cliProcess, isLocked, killedWhen } from "../helpers/kill";
 import { checkInvariants, type ExpectedCollection, type HeldResource, type Violations } from "./invariants";
@@ -90,7 +90,7 @@ function expectedComment(ctx: Context, i: number, g: number): string {
   const machineId = ctx.ids[i]!;
   return markedComment(
     c.comment,
-    collectionMarker({
+    actionMarker({
       stack: PULUMI_STACK,
       name: c.name,
       machineId,

@@ -1,7 +1,7 @@
 import test from "ava";
 import { EarlierAttempts } from "../../src/client/earlierAttempts";
 import type { MachineAction } from "../../src/client/wireTypes";
-import { collectionMarker, markedComment } from "../../src/resources/collection/collectionMarker";
+import { actionMarker, markedComment } from "../../src/resources/shared/actionMarker";
 
 const base = {
   stack: "ir/prod",
@@ -14,10 +14,10 @@ const base = {
 const CPK = "CollectInvestigationPackage";
 
 test("the marker is stable for one declared collection and changes with what starts a new one", (t) => {
-  const marker = collectionMarker(base);
+  const marker = actionMarker(base);
   t.regex(marker, /^pulumi-mde:[0-9a-f]{10}$/);
-  t.is(collectionMarker({ ...base }), marker, "same inputs, same marker: a re-run finds its action");
-  t.is(collectionMarker({ ...base, machineId: base.machineId.toUpperCase() }), marker, "device id case");
+  t.is(actionMarker({ ...base }), marker, "same inputs, same marker: a re-run finds its action");
+  t.is(actionMarker({ ...base, machineId: base.machineId.toUpperCase() }), marker, "device id case");
   for (const changed of [
     { triggers: ["2"] },
     { comment: "IR-4711: alert 1235" },
@@ -25,7 +25,7 @@ test("the marker is stable for one declared collection and changes with what sta
     { name: "ws-043" },
     { stack: "ir/test" },
   ]) {
-    t.not(collectionMarker({ ...base, ...changed }), marker, JSON.stringify(changed));
+    t.not(actionMarker({ ...base, ...changed }), marker, JSON.stringify(changed));
   }
   t.is(markedComment(base.comment, marker), `IR-4711: alert 1234 [${marker}]`);
 });
@@ -42,7 +42,7 @@ function action(n: number, machineId: string, requestorComment: string, minutesA
 }
 
 test("earlier attempts: one window query serves every create; exact comment and device only", async (t) => {
-  const sent = markedComment(base.comment, collectionMarker(base));
+  const sent = markedComment(base.comment, actionMarker(base));
   const actions = [
     action(1, base.machineId, sent, 120),
     action(2, base.machineId, sent, 30),

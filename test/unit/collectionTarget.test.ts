@@ -4,8 +4,9 @@ import {
   collectionInputs,
   UNKNOWN_VALUE,
 } from "../../src/resources/collection/collectionInputs";
+import { collectionOutputs } from "../../src/resources/collection/collectionOutputs";
 import { collectionProvider } from "../../src/resources/collection/collectionProvider";
-import { collectionOutputs, withStoredTarget } from "../../src/resources/collection/collectionTarget";
+import { withStoredTarget } from "../../src/resources/shared/deviceTarget";
 
 const ACTION = "6a2f1a4e-0f1c-4a3b-9d1e-2b7c8e9f0a1b";
 const ID = "1e5bc9d7e413ddd7902c2932e418702b84d0cc07";

@@ -6,7 +6,7 @@ import { ResourceIncompleteError } from "../shared/incompleteError";
 import type { CollectionInputs } from "./collectionInputs";
 
 /** Outputs stored for a collection: the inputs as checked, then what Defender says of the action. */
-export function collectionOutputs(
+function actionOutputs(
   inputs: CollectionInputs,
   action: MachineAction,
   adopted: boolean,
@@ -50,4 +50,20 @@ export function statusHint(action: MachineAction): string {
     default:
       return `it is still ${action.status}`;
   }
+}
+
+/**
+ * What a collection stores (see actionOutputs above), keeping the computer name it was declared or last
+ * seen with while Defender reports none (an action is often nameless while Pending): a name-targeted
+ * resource compares its name with this output, and a missing one would read as a change.
+ */
+export function collectionOutputs(
+  inputs: CollectionInputs,
+  action: MachineAction,
+  adopted: boolean,
+): Record<string, unknown> {
+  const outs = actionOutputs(inputs, action, adopted);
+  if (outs.computerDnsName === undefined && inputs.computerDnsName)
+    outs.computerDnsName = inputs.computerDnsName;
+  return outs;
 }

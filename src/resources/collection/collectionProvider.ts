@@ -10,66 +10,40 @@ import type { CollectResult } from "../../client/defenderClient";
 import { getDefenderClient } from "../../client/sharedClients";
 import { COLLECT_INVESTIGATION_PACKAGE, isFinalStatus, type MachineAction } from "../../client/wireTypes";
 import { DefenderError, isDefenderError } from "../../core/errors";
+import { isTransientCode } from "../../core/transientError";
 import type { Settings } from "../../settings/resolveSettings";
-import { checkedWithSettings, configureProcess, currentSettings } from "../shared/providerSettings";
-import { surfaceError } from "../shared/surfaceError";
-import { waitForFinal } from "../shared/waitForFinal";
+import { actionMarker, markedComment } from "../shared/actionMarker";
+import { actionProvider } from "../shared/actionProvider";
+import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
+import { currentSettings } from "../shared/providerSettings";
+import { settleAction } from "../shared/settleAction";
 import {
   type CollectionInputs,
   checkCollectionInputs,
   collectionInputs,
   diffCollectionInputs,
 } from "./collectionInputs";
-import { collectionMarker, markedComment } from "./collectionMarker";
-import { CollectionIncompleteError, statusHint } from "./collectionOutputs";
-// collectionOutputs through collectionTarget: it keeps a declared computer name while Defender reports none.
-import { collectionOutputs, resolveTarget, withStoredTarget } from "./collectionTarget";
+import { CollectionIncompleteError, collectionOutputs, statusHint } from "./collectionOutputs";
 
-/** Fails the operation (keeping the resource in state) when a waited-for action did not succeed. */
-async function settle(
+/** Waits when asked; fails the operation (keeping the resource in state) when the collection did not succeed. */
+function settle(
   settings: Settings,
   inputs: CollectionInputs,
   result: CollectResult,
   props: Record<string, unknown>,
 ): Promise<{ id: string; outs: Record<string, unknown> }> {
-  let action = result.action;
-  if (inputs.waitForCompletion && action.status !== "Succeeded") {
-    let waited: Awaited<ReturnType<typeof waitForFinal>>;
-    try {
-      waited = await waitForFinal(getDefenderClient(settings).statusReader, action, {
-        timeoutInMinutes: inputs.completionTimeoutInMinutes,
-        timeScale: settings.timeScale,
-      });
-    } catch (error) {
-      // The action exists: whatever broke the wait (reads out of retries, a token failure, a 403), the
-      // engine must record it, or the next run would collect a second time.
-      throw new CollectionIncompleteError(
-        `Collection ${action.id} on device ${inputs.machineId} was started, but following it failed: ${surfaceError(error).message} It is kept in state with its action ID: run \`pulumi up\` again to go on waiting, or \`pulumi refresh\` to see its status.`,
-        action.id,
-        collectionOutputs(inputs, action, result.adopted),
-        props,
-      );
-    }
-    action = waited.action;
-    const outs = collectionOutputs(inputs, action, result.adopted);
-    if (waited.timedOut) {
-      throw new CollectionIncompleteError(
-        `Collection ${action.id} on device ${inputs.machineId} is still ${action.status} after ${inputs.completionTimeoutInMinutes} minutes (completionTimeoutInMinutes). It is kept in state and keeps running in Defender: run \`pulumi refresh\` later to see its status, or raise completionTimeoutInMinutes.`,
-        action.id,
-        outs,
-        props,
-      );
-    }
-    if (action.status !== "Succeeded") {
-      throw new CollectionIncompleteError(
-        `Collection ${action.id} on device ${inputs.machineId} ended ${action.status}: ${statusHint(action)}. It is kept in state with its action ID; to collect again, change \`triggers\` (a new collection replaces this one), or set waitForCompletion: false to accept this outcome.`,
-        action.id,
-        outs,
-        props,
-      );
-    }
-  }
-  return { id: action.id, outs: collectionOutputs(inputs, action, result.adopted) };
+  return settleAction(settings, result.action, props, {
+    wait: inputs.waitForCompletion,
+    timeoutInMinutes: inputs.completionTimeoutInMinutes,
+    timeoutInput: "completionTimeoutInMinutes",
+    noun: "Collection",
+    machineId: inputs.machineId,
+    outputs: (action) => collectionOutputs(inputs, action, result.adopted),
+    hint: statusHint,
+    whatNext:
+      "to collect again, change `triggers` (a new collection replaces this one), or set waitForCompletion: false to accept this outcome.",
+    incomplete: (message, id, outs, stored) => new CollectionIncompleteError(message, id, outs, stored),
+  });
 }
 
 /**
@@ -97,19 +71,9 @@ async function adoptExisting(settings: Settings, inputs: CollectionInputs): Prom
 }
 
 /** The provider implementation. Methods match `pulumi.dynamic.ResourceProvider`. */
-export const collectionProvider = {
-  /** Stores the stack config synchronously (concurrent first calls must see it). */
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    configureProcess(req);
-  },
-
-  /** Validates inputs and settings at preview: no API call. */
-  async check(
-    _olds: Record<string, unknown>,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.CheckResult> {
-    return checkedWithSettings(checkCollectionInputs(news));
-  },
+export const collectionProvider = actionProvider({
+  /** Validates inputs at preview: no API call. */
+  check: checkCollectionInputs,
 
   /** Replaces on machineId, comment or triggers; other inputs only update state. */
   async diff(
@@ -133,68 +97,59 @@ export const collectionProvider = {
 
   /** Starts the collection once; with waitForCompletion, returns when it is final. */
   async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    try {
-      const settings = currentSettings();
-      // The device first: a name is resolved (and an Active device required) before anything is posted.
-      const inputs = await resolveTarget(settings, collectionInputs(news));
-      let result: CollectResult;
-      if (inputs.adoptActionId) {
-        result = { action: await adoptExisting(settings, inputs), adopted: true };
-        return await settle(settings, inputs, result, news);
-      }
-      const comment = markedComment(
-        inputs.comment,
-        collectionMarker({
-          stack: inputs.pulumiStack ?? "",
-          name: inputs.resourceName ?? "",
-          machineId: inputs.machineId,
-          comment: inputs.comment,
-          triggers: inputs.triggers,
-        }),
-      );
-      try {
-        result = await getDefenderClient(settings).collectInvestigationPackage(inputs.machineId, comment, {
-          adoptRunning: inputs.onConflict === "adopt",
-          findEarlier: true,
-        });
-      } catch (error) {
-        if (!isDefenderError(error, "MDE_ACTIVE_REQUEST_EXISTS")) throw error;
-        const running = (error as DefenderError & { action?: MachineAction }).action;
-        // Defender keeps only the comment. The same comment without this resource's marker is a hint, not
-        // a proof: a collection started by hand, or by a version of pulumi-mde from before markers.
-        const sameComment =
-          typeof running?.requestorComment === "string" &&
-          running.requestorComment.startsWith(inputs.comment);
-        const interrupted = sameComment
-          ? " It carries this resource's comment but not its marker: if an earlier deployment started it, declare it with adoptActionId."
-          : "";
-        const fix =
-          inputs.onConflict === "fail"
-            ? `onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over${running ? `, or declare it with adoptActionId: "${running.id}"` : ""}.${interrupted}`
-            : "It could not be looked up to adopt it: retry in a minute.";
-        throw new DefenderError("MDE_ACTIVE_REQUEST_EXISTS", `${error.message} ${fix}`, {
-          ...(error.status !== undefined ? { status: error.status } : {}),
-          operation: "collect",
-        });
-      }
+    const settings = currentSettings();
+    // The device first: a name is resolved (and an Active device required) before anything is posted.
+    const inputs = await resolveTarget(settings, collectionInputs(news));
+    let result: CollectResult;
+    if (inputs.adoptActionId) {
+      result = { action: await adoptExisting(settings, inputs), adopted: true };
       return await settle(settings, inputs, result, news);
-    } catch (error) {
-      throw surfaceError(error);
     }
+    const comment = markedComment(
+      inputs.comment,
+      actionMarker({
+        stack: inputs.pulumiStack ?? "",
+        name: inputs.resourceName ?? "",
+        machineId: inputs.machineId,
+        comment: inputs.comment,
+        triggers: inputs.triggers,
+      }),
+    );
+    try {
+      result = await getDefenderClient(settings).collectInvestigationPackage(inputs.machineId, comment, {
+        adoptRunning: inputs.onConflict === "adopt",
+        findEarlier: true,
+      });
+    } catch (error) {
+      if (!isDefenderError(error, "MDE_ACTIVE_REQUEST_EXISTS")) throw error;
+      const running = (error as DefenderError & { action?: MachineAction }).action;
+      // Defender keeps only the comment. The same comment without this resource's marker is a hint, not
+      // a proof: a collection started by hand, or by a version of pulumi-mde from before markers.
+      const sameComment =
+        typeof running?.requestorComment === "string" && running.requestorComment.startsWith(inputs.comment);
+      const interrupted = sameComment
+        ? " It carries this resource's comment but not its marker: if an earlier deployment started it, declare it with adoptActionId."
+        : "";
+      const fix =
+        inputs.onConflict === "fail"
+          ? `onConflict is "fail": wait for it to finish, set onConflict: "adopt" to take it over${running ? `, or declare it with adoptActionId: "${running.id}"` : ""}.${interrupted}`
+          : "It could not be looked up to adopt it: retry in a minute.";
+      throw new DefenderError("MDE_ACTIVE_REQUEST_EXISTS", `${error.message} ${fix}`, {
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        operation: "collect",
+      });
+    }
+    return await settle(settings, inputs, result, news);
   },
 
   /** Refreshes every output from the action; a deleted action leaves state. */
   async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-    try {
-      const action = await getDefenderClient(currentSettings()).statusReader.read(id, {
-        createdAt: typeof props.creationDateTimeUtc === "string" ? props.creationDateTimeUtc : undefined,
-        type: COLLECT_INVESTIGATION_PACKAGE,
-      });
-      if (!action) return { id: "", props: {} };
-      return { id, props: collectionOutputs(collectionInputs(props), action, props.adopted === true) };
-    } catch (error) {
-      throw surfaceError(error);
-    }
+    const action = await getDefenderClient(currentSettings()).statusReader.read(id, {
+      createdAt: typeof props.creationDateTimeUtc === "string" ? props.creationDateTimeUtc : undefined,
+      type: COLLECT_INVESTIGATION_PACKAGE,
+    });
+    if (!action) return { id: "", props: {} };
+    return { id, props: collectionOutputs(collectionInputs(props), action, props.adopted === true) };
   },
 
   /** Behaviour-only changes: new state, no API call, unless a failed wait is being retried. */
@@ -203,39 +158,35 @@ export const collectionProvider = {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.UpdateResult> {
-    try {
-      const inputs = withStoredTarget(collectionInputs(news), olds);
-      const status = typeof olds.status === "string" ? olds.status : "Pending";
-      const known: MachineAction = {
-        id,
-        type: "CollectInvestigationPackage",
-        status: status as MachineAction["status"],
-        machineId: inputs.machineId,
-        creationDateTimeUtc: String(olds.creationDateTimeUtc ?? ""),
-        computerDnsName: olds.computerDnsName as string | undefined,
-        requestor: olds.requestor as string | undefined,
-        requestorComment: olds.requestorComment as string | undefined,
-        lastUpdateDateTimeUtc: olds.lastUpdateDateTimeUtc as string | undefined,
-      };
-      if (!inputs.waitForCompletion || status === "Succeeded") {
-        return { outs: collectionOutputs(inputs, known, olds.adopted === true) };
-      }
-      // The declared state is a completed collection: look again (an earlier wait may have failed
-      // or timed out, and the engine retries resources whose initialisation failed).
-      const settings = currentSettings();
-      // A final status cannot change: report it again without calling the API. A running one is
-      // looked up and waited for, continuing the wait that create started.
-      const fresh = isFinalStatus(status)
-        ? known
-        : ((await getDefenderClient(settings).statusReader.read(id, {
-            createdAt: known.creationDateTimeUtc,
-            type: COLLECT_INVESTIGATION_PACKAGE,
-          })) ?? known);
-      const settled = await settle(settings, inputs, { action: fresh, adopted: olds.adopted === true }, news);
-      return { outs: settled.outs };
-    } catch (error) {
-      throw surfaceError(error);
+    const inputs = withStoredTarget(collectionInputs(news), olds);
+    const status = typeof olds.status === "string" ? olds.status : "Pending";
+    const known: MachineAction = {
+      id,
+      type: "CollectInvestigationPackage",
+      status: status as MachineAction["status"],
+      machineId: inputs.machineId,
+      creationDateTimeUtc: String(olds.creationDateTimeUtc ?? ""),
+      computerDnsName: olds.computerDnsName as string | undefined,
+      requestor: olds.requestor as string | undefined,
+      requestorComment: olds.requestorComment as string | undefined,
+      lastUpdateDateTimeUtc: olds.lastUpdateDateTimeUtc as string | undefined,
+    };
+    if (!inputs.waitForCompletion || status === "Succeeded") {
+      return { outs: collectionOutputs(inputs, known, olds.adopted === true) };
     }
+    // The declared state is a completed collection: look again (an earlier wait may have failed
+    // or timed out, and the engine retries resources whose initialisation failed).
+    const settings = currentSettings();
+    // A final status cannot change: report it again without calling the API. A running one is
+    // looked up and waited for, continuing the wait that create started.
+    const fresh = isFinalStatus(status)
+      ? known
+      : ((await getDefenderClient(settings).statusReader.read(id, {
+          createdAt: known.creationDateTimeUtc,
+          type: COLLECT_INVESTIGATION_PACKAGE,
+        })) ?? known);
+    const settled = await settle(settings, inputs, { action: fresh, adopted: olds.adopted === true }, news);
+    return { outs: settled.outs };
   },
 
   /** Drops state; with cancelOnDelete, cancels an action that is still running. */
@@ -249,8 +200,7 @@ export const collectionProvider = {
         `Cancelled by ${stack}: the collection resource was deleted or replaced (cancelOnDelete).`,
       );
     } catch (error) {
-      if (isDefenderError(error, "MDE_NOT_FOUND")) return;
-      throw surfaceError(error);
+      if (!isDefenderError(error, "MDE_NOT_FOUND")) throw error;
     }
   },
-};
+});

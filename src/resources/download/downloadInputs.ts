@@ -9,7 +9,7 @@ import {
   blobPrefixProblem,
   parseBlobContainerUrl,
 } from "../../blob/blobContainerUrl";
-import { UNKNOWN_VALUE } from "../collection/collectionInputs";
+import { UNKNOWN_VALUE } from "../shared/inputChecks";
 import type { EvidenceFileStatus } from "./evidenceDestination";
 import {
   checkTransferInputs,

@@ -4,28 +4,25 @@
  * every other resource of the package. The resource ID is the package's path, or its blob URL.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isDefenderError } from "../../core/errors";
-import { redact } from "../../core/redact";
-import { quietHostEcho } from "../shared/hostEcho";
-import { checkedWithSettings, configureProcess, currentSettings } from "../shared/providerSettings";
+import { DefenderError, isDefenderError } from "../../core/errors";
+import { actionProvider } from "../shared/actionProvider";
+import { currentSettings } from "../shared/providerSettings";
 import { surfaceError } from "../shared/surfaceError";
 import { destinationFor } from "./destinationFor";
 import { downloadEvidence } from "./downloadEvidence";
 import { checkDownloadInputs, diffDownloadInputs, downloadInputs } from "./downloadInputs";
 import { downloadOutputs, storedDigest, storedLocation } from "./downloadOutputs";
-import { isEvidenceError } from "./evidenceError";
 import { restoreFromState } from "./restoreFromState";
 import { asRunningTransfer, transferCancellation } from "./transferCancellation";
 
-/** Cleans an error for the engine's output: redacted, with its stable code in brackets, no stack. */
+/** Cleans an error for the engine's output: one paragraph ending in its stable code, no stack. */
 function surfaceDownloadError(error: unknown): Error {
-  if (isEvidenceError(error)) return quietHostEcho(new Error(redact(`${error.message} [${error.code}]`)));
   if (isDefenderError(error) && error.operation === "download") {
-    return quietHostEcho(
-      new Error(
-        redact(
-          `Downloading the investigation package failed: ${error.message} [${error.code}] Nothing was kept.`,
-        ),
+    return surfaceError(
+      new DefenderError(
+        error.code,
+        `Downloading the investigation package failed: ${error.message} Nothing was kept.`,
+        { operation: "download" },
       ),
     );
   }
@@ -48,66 +45,48 @@ async function download(
 }
 
 /** The provider implementation. Methods match `pulumi.dynamic.ResourceProvider`. */
-export const downloadProvider = {
-  /** Stores the stack config synchronously (concurrent first calls must see it). */
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    configureProcess(req);
-  },
+export const downloadProvider = actionProvider(
+  {
+    /** Validates inputs at preview: no API call, no transfer. */
+    check: checkDownloadInputs,
 
-  /** Validates inputs and settings at preview: no API call, no transfer. */
-  async check(
-    _olds: Record<string, unknown>,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.CheckResult> {
-    return checkedWithSettings(checkDownloadInputs(news));
-  },
+    /**
+     * A new actionId or directory is a new download (the old files stay). A file that the last refresh
+     * found missing or altered is an update, which downloads the same action again: no new collection.
+     */
+    async diff(
+      _id: string,
+      olds: Record<string, unknown>,
+      news: Record<string, unknown>,
+    ): Promise<pulumi.dynamic.DiffResult> {
+      const { changed, replaces, drifted } = diffDownloadInputs(olds, news);
+      return { changes: changed.length > 0 || drifted, replaces, deleteBeforeReplace: false };
+    },
 
-  /**
-   * A new actionId or directory is a new download (the old files stay). A file that the last refresh
-   * found missing or altered is an update, which downloads the same action again: no new collection.
-   */
-  async diff(
-    _id: string,
-    olds: Record<string, unknown>,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.DiffResult> {
-    const { changed, replaces, drifted } = diffDownloadInputs(olds, news);
-    return { changes: changed.length > 0 || drifted, replaces, deleteBeforeReplace: false };
-  },
+    /** Waits for the collection to succeed, then downloads, proves and records its package. */
+    async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+      return download(news);
+    },
 
-  /** Waits for the collection to succeed, then downloads, proves and records its package. */
-  async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    try {
-      return await download(news);
-    } catch (error) {
-      throw surfaceDownloadError(error);
-    }
-  },
-
-  /**
-   * Hashes the file again (no API call): `fileStatus` says whether it is intact, missing, altered, or
-   * lacks its manifest. Anything but intact makes the next `up` download it again.
-   */
-  async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-    try {
+    /**
+     * Hashes the file again (no API call): `fileStatus` says whether it is intact, missing, altered, or
+     * lacks its manifest. Anything but intact makes the next `up` download it again.
+     */
+    async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
       const location = storedLocation(props);
       const expected = storedDigest(props);
       if (!location || !expected) return { id, props };
       const inputs = downloadInputs(props);
       const fileStatus = await destinationFor(currentSettings(), inputs).inspect(location, expected);
       return { id, props: { ...props, fileStatus } };
-    } catch (error) {
-      throw surfaceDownloadError(error);
-    }
-  },
+    },
 
-  /** Re-downloads a drifted file to its path; otherwise only the stored inputs change. */
-  async update(
-    _id: string,
-    olds: Record<string, unknown>,
-    news: Record<string, unknown>,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    try {
+    /** Re-downloads a drifted file to its path; otherwise only the stored inputs change. */
+    async update(
+      _id: string,
+      olds: Record<string, unknown>,
+      news: Record<string, unknown>,
+    ): Promise<pulumi.dynamic.UpdateResult> {
       const { drifted } = diffDownloadInputs(olds, news);
       const location = storedLocation(olds);
       if (drifted && location) {
@@ -121,11 +100,10 @@ export const downloadProvider = {
       if (drifted || !location) return { outs: (await download(news, location)).outs };
       const { __provider: _provider, ...stored } = olds;
       return { outs: { ...stored, ...downloadInputs(news) } };
-    } catch (error) {
-      throw surfaceDownloadError(error);
-    }
-  },
+    },
 
-  /** Evidence is never deleted: the files stay, only state is dropped. */
-  async delete(): Promise<void> {},
-};
+    /** Evidence is never deleted: the files stay, only state is dropped. */
+    async delete(): Promise<void> {},
+  },
+  { surface: surfaceDownloadError },
+);

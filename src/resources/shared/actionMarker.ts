@@ -2,8 +2,8 @@
  * The marker that ties a Defender action to the resource instance that posted it.
  *
  * Defender keeps nothing of a request but its `Comment`, so the provider appends a short marker to it:
- * a digest of the stack, the resource's name and the inputs whose change starts a new collection
- * (device, comment, triggers). Before posting, create looks for an action carrying its marker and takes
+ * a digest of the stack, the resource's name, what the post does (for resources that post more than one
+ * kind of action) and the inputs whose change starts a new action (device, comment, triggers). Before posting, create looks for an action carrying its marker and takes
  * it over instead of posting again: a deployment killed between "Defender created the action" and "the
  * engine recorded it" is recovered by simply running `pulumi up` again. A deliberate re-collection
  * (new `triggers` or comment) has a new marker, so an earlier action is never mistaken for it.
@@ -15,8 +15,14 @@ export const MARKER_PREFIX = "pulumi-mde:";
 /** Hex digits of the digest kept in the marker (40 bits: no collision among one device's actions). */
 export const MARKER_DIGITS = 10;
 
-/** What identifies one declared collection. */
+/** What identifies one declared action. */
 export interface MarkerInputs {
+  /**
+   * What this post does, for resources that post several (e.g. `isolate`, `release`), with anything that
+   * tells one post of the same kind from the next (e.g. the action it follows). Absent for a collection,
+   * whose markers stay as they always were.
+   */
+  kind?: string;
   /** `project/stack`. */
   stack: string;
   /** The resource's name in the program. */
@@ -29,14 +35,15 @@ export interface MarkerInputs {
   triggers?: unknown[] | undefined;
 }
 
-/** The marker of a declared collection, e.g. `pulumi-mde:3f9a2c1b7e`. */
-export function collectionMarker(inputs: MarkerInputs): string {
+/** The marker of a declared action, e.g. `pulumi-mde:3f9a2c1b7e`. */
+export function actionMarker(inputs: MarkerInputs): string {
   const identity = JSON.stringify([
     inputs.stack,
     inputs.name,
     inputs.machineId.toLowerCase(),
     inputs.comment,
     inputs.triggers ?? [],
+    ...(inputs.kind !== undefined ? [inputs.kind] : []),
   ]);
   return MARKER_PREFIX + createHash("sha256").update(identity).digest("hex").slice(0, MARKER_DIGITS);
 }

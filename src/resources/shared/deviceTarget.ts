@@ -1,15 +1,16 @@
 /**
- * The device a collection acts on, settled at create before anything is posted: a `computerDnsName` is
- * resolved to its device ID through the Machines API (waiting `deviceWaitInMinutes` for a device still
+ * The device an action resource acts on, settled at create before anything is posted: a `computerDnsName`
+ * is resolved to its device ID through the Machines API (waiting `deviceWaitInMinutes` for a device still
  * onboarding), and with `requireActiveDevice` the device must be Active. The resolved ID is the
  * `machineId` output; later operations read it from state.
  */
 import { resolveMachine } from "../../client/machineQuery";
 import { getDefenderClient } from "../../client/sharedClients";
-import type { MachineAction } from "../../client/wireTypes";
 import type { Settings } from "../../settings/resolveSettings";
-import type { CollectionInputs } from "./collectionInputs";
-import { collectionOutputs as actionOutputs } from "./collectionOutputs";
+import type { DeviceTargetInputs } from "./deviceTargetInputs";
+
+/** Inputs that name a device: `machineId` is empty while the device is named by `computerDnsName`. */
+export type TargetedInputs = DeviceTargetInputs & { machineId: string };
 
 /**
  * The inputs with `machineId` set to the device to collect from. Looks the device up only when it must:
@@ -18,7 +19,7 @@ import { collectionOutputs as actionOutputs } from "./collectionOutputs";
  * @throws DefenderError `MDE_NOT_FOUND` (no such device, or none appeared in time), `MDE_BAD_REQUEST` with
  *   `details.reason` `deviceAmbiguous` or `deviceNotActive`. Nothing has been posted then.
  */
-export async function resolveTarget(settings: Settings, inputs: CollectionInputs): Promise<CollectionInputs> {
+export async function resolveTarget<T extends TargetedInputs>(settings: Settings, inputs: T): Promise<T> {
   const byName = inputs.computerDnsName !== undefined && inputs.machineId === "";
   if (!byName && !inputs.requireActiveDevice && inputs.deviceWaitInMinutes <= 0) return inputs;
   const machine = await resolveMachine(
@@ -37,23 +38,7 @@ export async function resolveTarget(settings: Settings, inputs: CollectionInputs
  * The inputs of an update with the device ID it was created with: a resource named by `computerDnsName`
  * has no `machineId` input, and its resolved ID (in the old outputs) must stay its output.
  */
-export function withStoredTarget(inputs: CollectionInputs, olds: Record<string, unknown>): CollectionInputs {
+export function withStoredTarget<T extends TargetedInputs>(inputs: T, olds: Record<string, unknown>): T {
   if (inputs.machineId !== "" || typeof olds.machineId !== "string") return inputs;
   return { ...inputs, machineId: olds.machineId };
-}
-
-/**
- * What a collection stores (see collectionOutputs.ts), keeping the computer name it was declared or last
- * seen with while Defender reports none (an action is often nameless while Pending): a name-targeted
- * resource compares its name with this output, and a missing one would read as a change.
- */
-export function collectionOutputs(
-  inputs: CollectionInputs,
-  action: MachineAction,
-  adopted: boolean,
-): Record<string, unknown> {
-  const outs = actionOutputs(inputs, action, adopted);
-  if (outs.computerDnsName === undefined && inputs.computerDnsName)
-    outs.computerDnsName = inputs.computerDnsName;
-  return outs;
 }

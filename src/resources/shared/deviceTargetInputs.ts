@@ -1,9 +1,9 @@
 /**
- * The inputs that choose a collection's device: `machineId` or `computerDnsName` (exactly one),
- * `deviceWaitInMinutes` and `requireActiveDevice`. Pure, like the rest of input checking: `check` judges
- * them at preview; the device itself is looked up at create (collectionTarget.ts).
+ * The inputs that choose the device an action resource acts on: `machineId` or `computerDnsName` (exactly
+ * one), `deviceWaitInMinutes` and `requireActiveDevice`. Pure, like the rest of input checking: `check`
+ * judges them at preview; the device itself is looked up at create (deviceTarget.ts).
  */
-import type { InputFailure } from "./collectionInputs";
+import { describe, HEX_ID, type InputFailure } from "./inputChecks";
 
 /** Default of `deviceWaitInMinutes`: look the device up once. */
 export const DEFAULT_DEVICE_WAIT_IN_MINUTES = 0;
@@ -37,14 +37,8 @@ export function deviceKeyOf(news: Record<string, unknown>): DeviceKeyInput {
   return given(news.computerDnsName) && !given(news.machineId) ? "computerDnsName" : "machineId";
 }
 
-const HEX_ID = /^[0-9a-f]{32,40}$/i;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return `${JSON.stringify(value)} (${value.length} characters)`;
-  return value === undefined ? "nothing" : `${typeof value} ${JSON.stringify(value)}`;
-}
 
 function checkComputerDnsName(value: unknown): string | undefined {
   if (typeof value !== "string" || value.trim() === "") {
@@ -93,7 +87,7 @@ export function checkDeviceTarget(
     failures.push({
       property: "computerDnsName",
       reason:
-        "give either machineId or computerDnsName, not both: machineId names the device by its Defender ID, computerDnsName by its name (looked up when the collection starts, the ID it resolves to becomes the machineId output). Remove one of them.",
+        "give either machineId or computerDnsName, not both: machineId names the device by its Defender ID, computerDnsName by its name (looked up when the action starts, the ID it resolves to becomes the machineId output). Remove one of them.",
     });
   } else if (given(news.computerDnsName) && known("computerDnsName")) {
     const reason = checkComputerDnsName(news.computerDnsName);
