@@ -7,6 +7,7 @@
  */
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from "node:crypto";
 import type { Clock } from "./clock";
+import type { GithubJob } from "./identityTypes";
 import { signJwtRs256 } from "./jwt";
 
 /** Issuer of GitHub Actions ID tokens. */
@@ -21,6 +22,30 @@ export const GITHUB_ID_TOKEN_LIFETIME_SECONDS = 300;
 interface JobGrant {
   subject: string;
   lifetimeSeconds: number;
+  /** Claims of the job when it was described, not derived from a subject. */
+  claims?: Record<string, string>;
+}
+
+/**
+ * The `sub` GitHub puts in the job's ID token (default subject template): the environment when the
+ * job declares one, else `pull_request` for pull-request events, else the ref.
+ */
+export function githubSubject(job: GithubJob): string {
+  if (job.environment) return `repo:${job.repository}:environment:${job.environment}`;
+  if (job.eventName === "pull_request" || job.eventName === "pull_request_target")
+    return `repo:${job.repository}:pull_request`;
+  return `repo:${job.repository}:ref:${job.ref}`;
+}
+
+/** The context claims GitHub puts beside `sub` for `job`. */
+function jobClaims(job: GithubJob): Record<string, string> {
+  return {
+    repository: job.repository,
+    event_name: job.eventName,
+    ref: job.ref,
+    ref_type: job.ref.startsWith("refs/tags/") ? "tag" : "branch",
+    ...(job.environment ? { environment: job.environment } : {}),
+  };
 }
 
 /** Request tokens of emulated jobs and the ID tokens they get. */
@@ -41,10 +66,18 @@ export class GithubOidcService {
       .slice(0, 40);
   }
 
-  /** Starts an emulated job whose ID tokens name `subject`; returns its request token. */
-  startJob(subject: string, lifetimeSeconds: number = GITHUB_ID_TOKEN_LIFETIME_SECONDS): string {
+  /**
+   * Starts an emulated job whose ID tokens name `job`'s subject (as GitHub derives it), or `job`
+   * itself when it is a subject; returns its request token.
+   */
+  startJob(job: string | GithubJob, lifetimeSeconds: number = GITHUB_ID_TOKEN_LIFETIME_SECONDS): string {
     const requestToken = randomBytes(32).toString("base64url");
-    this.jobs.set(requestToken, { subject, lifetimeSeconds });
+    this.jobs.set(
+      requestToken,
+      typeof job === "string"
+        ? { subject: job, lifetimeSeconds }
+        : { subject: githubSubject(job), lifetimeSeconds, claims: jobClaims(job) },
+    );
     return requestToken;
   }
 
@@ -57,7 +90,7 @@ export class GithubOidcService {
     if (!job) return undefined;
     const now = Math.floor(this.clock.nowMs() / 1000);
     const lifetime = Math.max(1, Math.ceil(this.clock.realMs(job.lifetimeSeconds) / 1000));
-    const context = subjectClaims(job.subject);
+    const context = job.claims ?? subjectClaims(job.subject);
     const owner = (context.repository ?? "contoso/incident-response").split("/")[0];
     return signJwtRs256(
       {

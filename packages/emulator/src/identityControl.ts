@@ -51,7 +51,7 @@ export function githubActionsEnv(
   options: GithubActionsEnvOptions = {},
 ): GithubActionsEnv {
   const requestToken = ctx.github.startJob(
-    options.subject ?? DEFAULT_GITHUB_SUBJECT,
+    options.subject ?? options.job ?? DEFAULT_GITHUB_SUBJECT,
     options.idTokenLifetimeSeconds ?? GITHUB_ID_TOKEN_LIFETIME_SECONDS,
   );
   return {

@@ -57,10 +57,30 @@ export interface IssueUserTokenOptions {
   clientId?: string;
 }
 
+/**
+ * A GitHub Actions job as its workflow declares it: what GitHub's ID token says about it. Its
+ * subject is the one Entra ID's federated credential must name.
+ */
+export interface GithubJob {
+  /** `owner/name`. */
+  repository: string;
+  /** The triggering event, e.g. `push`, `pull_request`, `workflow_dispatch`. */
+  eventName: string;
+  /** The ref the job runs on, e.g. `refs/heads/main`; for `pull_request`, `refs/pull/<n>/merge`. */
+  ref: string;
+  /** The job's `environment:`, when it declares one. */
+  environment?: string;
+}
+
 /** Options of `Emulator.githubActionsEnv`. */
 export interface GithubActionsEnvOptions {
-  /** `sub` of the ID tokens. @default `DEFAULT_GITHUB_SUBJECT` (`repo:contoso/incident-response:ref:refs/heads/main`) */
+  /** `sub` of the ID tokens. @default from `job`, else `DEFAULT_GITHUB_SUBJECT` (`repo:contoso/incident-response:ref:refs/heads/main`) */
   subject?: string;
+  /**
+   * The job as its workflow declares it: its ID tokens carry the subject GitHub derives for it
+   * (`githubSubject`: the environment when it declares one) and its claims. Ignored when `subject` is given.
+   */
+  job?: GithubJob;
   /** ID token lifetime in emulated seconds. @default 300 (`GITHUB_ID_TOKEN_LIFETIME_SECONDS`) */
   idTokenLifetimeSeconds?: number;
 }
