@@ -170,22 +170,25 @@ test("users: scp Machine.Isolate and the role Active remediation actions; reques
   t.is(c.json.requestor, "responder@contoso.com");
 });
 
-test.serial("isolate and unisolate are recorded under their route names; commitThenDrop creates the action", async (t) => {
-  const device = healthyDevice();
-  em.injectFault({ route: "isolate", kind: "commitThenDrop" });
-  await t.throwsAsync(isolate(device.id));
-  const dropped = em.calls({ route: "isolate" }).filter((c) => c.status === 0);
-  t.is(dropped.length, 1);
-  t.is(dropped[0]?.errorCode, "commitThenDrop");
-  const listed = await send(
-    em,
-    "GET",
-    `/api/machineactions?$filter=machineId eq '${device.id}' and type eq 'Isolate'`,
-    { token },
-  );
-  t.is(listed.json.value.length, 1, "the dropped answer's action exists");
-  em.injectFault({ route: "unisolate", kind: "status", status: 503 });
-  const failed = await unisolate(device.id);
-  t.is(failed.status, 503);
-  t.true(em.calls({ route: "unisolate" }).some((c) => c.status === 503));
-});
+test.serial(
+  "isolate and unisolate are recorded under their route names; commitThenDrop creates the action",
+  async (t) => {
+    const device = healthyDevice();
+    em.injectFault({ route: "isolate", kind: "commitThenDrop" });
+    await t.throwsAsync(isolate(device.id));
+    const dropped = em.calls({ route: "isolate" }).filter((c) => c.status === 0);
+    t.is(dropped.length, 1);
+    t.is(dropped[0]?.errorCode, "commitThenDrop");
+    const listed = await send(
+      em,
+      "GET",
+      `/api/machineactions?$filter=machineId eq '${device.id}' and type eq 'Isolate'`,
+      { token },
+    );
+    t.is(listed.json.value.length, 1, "the dropped answer's action exists");
+    em.injectFault({ route: "unisolate", kind: "status", status: 503 });
+    const failed = await unisolate(device.id);
+    t.is(failed.status, 503);
+    t.true(em.calls({ route: "unisolate" }).some((c) => c.status === 503));
+  },
+);
