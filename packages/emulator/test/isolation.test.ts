@@ -192,3 +192,14 @@ test.serial(
     t.true(em.calls({ route: "unisolate" }).some((c) => c.status === 503));
   },
 );
+
+test("the admin API shows a device's isolation state", async (t) => {
+  const device = healthyDevice();
+  const answer = await isolate(device.id);
+  await waitForStatus(em, token, answer.json.id, "Succeeded");
+  const state = await send(em, "GET", `/_emulator/fleet/${device.computerDnsName}/isolation`);
+  t.is(state.status, 200);
+  t.deepEqual(state.json, em.isolationOf(device.id));
+  t.true(state.json.isolated);
+  t.is((await send(em, "GET", "/_emulator/fleet/nowhere.contoso.com/isolation")).status, 404);
+});

@@ -1,14 +1,16 @@
 /**
- * Admin resources for targeting and identities, under `/_emulator/`: a device's tags, devices
+ * Admin resources for targeting and identities, under `/_emulator/`: a device's tags and isolation state, devices
  * that onboard later, users and their tokens, and GitHub Actions job environments. Reached from
  * the admin router for paths it does not know itself.
  */
 import type { EmulatorContext, RouteRequest } from "../context";
 import { MdeError } from "../errors";
+import { findDevice } from "../fleet";
 import { onboardDevice, setMachineTags } from "../fleetControl";
 import { type HandlerResult, jsonResult, parseJsonObject } from "../http";
 import { githubActionsEnv, userAccessToken } from "../identityControl";
 import type { UserRegistrationInput } from "../identityTypes";
+import { isolationState } from "../isolationState";
 import type { Device } from "../types";
 
 function badRequest(message: string): MdeError {
@@ -48,6 +50,12 @@ export function handleAdminTargets(
       200,
       asBadRequest(() => setMachineTags(ctx, tags[1] ?? "", body().tags)),
     );
+  }
+  const isolation = /^fleet\/([^/]+)\/isolation$/.exec(path);
+  if (isolation && req.method === "GET") {
+    const device = findDevice(ctx.fleet, isolation[1] ?? "");
+    if (!device) throw new MdeError(404, "NotFound", `No device '${isolation[1]}'`);
+    return jsonResult(200, isolationState(ctx.store, device.id));
   }
   if (path === "fleet" && req.method === "POST") {
     const { device, afterSeconds } = body();
