@@ -15,14 +15,17 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { FLEET_ROLES, startEmulator } from "pulumi-mde-emulator";
 import { type Azurite, ENGINE_BIN, engineEnv, REPO_ROOT, startAzurite } from "pulumi-mde-harness";
 
 /** One emulated minute per real second: a collection (about 6 emulated minutes) takes seconds. */
 const TIME_SCALE = 60;
-const DEMO_DIR = path.join(REPO_ROOT, ".demo");
+/** Where the demo keeps everything: `.demo/` of the clone, or `MDE_DEMO_DIR` (the tests use a temp folder). */
+const DEMO_DIR = process.env.MDE_DEMO_DIR
+  ? path.resolve(process.env.MDE_DEMO_DIR)
+  : path.join(REPO_ROOT, ".demo");
 /** Evidence into a blob container in Azurite instead of a folder. */
 const VAULT = process.argv.includes("--vault");
 const STACK = VAULT ? "demo-vault" : "demo";
@@ -45,12 +48,18 @@ const env = {
   }),
 };
 
-/** Runs `pulumi <args>` in the repository; `show` streams its output (the engine's own progress). */
-function pulumi(args: string[], options: { show?: boolean; input?: string } = {}): Promise<string> {
+/**
+ * Runs `pulumi <args>` in `cwd` (default: the repository); `show` streams its output (the engine's own
+ * progress).
+ */
+function pulumi(
+  args: string[],
+  options: { show?: boolean; input?: string; cwd?: string } = {},
+): Promise<string> {
   const color = options.show && process.stdout.isTTY ? "always" : "never";
   const all = [...args, "--stack", STACK, "--non-interactive", "--color", color];
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ENGINE_BIN, "pulumi"), all, { cwd: REPO_ROOT, env });
+    const child = spawn(path.join(ENGINE_BIN, "pulumi"), all, { cwd: options.cwd ?? REPO_ROOT, env });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
@@ -68,6 +77,22 @@ function pulumi(args: string[], options: { show?: boolean; input?: string } = {}
         : reject(new Error(`pulumi ${args.join(" ")} failed (exit ${code}):\n${out}`)),
     );
   });
+}
+
+/**
+ * Selects the demo stack, creating it when missing. Creating writes the passphrase salt to
+ * Pulumi.<stack>.yaml beside the project file and takes no --config-file, so it runs on a copy of
+ * Pulumi.yaml under the demo folder (same project name: the same stack), and the file it writes
+ * becomes the stack's config file there: the clone gets no untracked file.
+ */
+async function selectStack(): Promise<void> {
+  const projectCopy = path.join(DEMO_DIR, "project");
+  mkdirSync(projectCopy, { recursive: true });
+  copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(projectCopy, "Pulumi.yaml"));
+  await pulumi(["stack", "select", "--create", "--secrets-provider", "passphrase"], { cwd: projectCopy });
+  // Written only when the stack was created: its salt is the one that counts (every value is set again below).
+  const written = path.join(projectCopy, `Pulumi.${STACK}.yaml`);
+  if (existsSync(written)) renameSync(written, CONFIG_FILE);
 }
 
 /** `pulumi config set` with the value on stdin (never on a command line). */
@@ -133,7 +158,7 @@ async function destroy(): Promise<number> {
   }
   await pulumi(["destroy", "--yes", "--skip-preview", "--config-file", CONFIG_FILE], { show: true });
   await pulumi(["stack", "rm", "--yes"]);
-  for (const kept of ["state", "home", path.basename(CONFIG_FILE)]) {
+  for (const kept of ["state", "home", "project", path.basename(CONFIG_FILE)]) {
     rmSync(path.join(DEMO_DIR, kept), { recursive: true, force: true });
   }
   console.log(`Demo stack removed. The evidence stays in ${EVIDENCE_DIR}.`);
@@ -150,7 +175,7 @@ async function main(): Promise<number> {
       azurite = await startAzurite({ caFrom: em });
     }
     mkdirSync(path.join(DEMO_DIR, "state"), { recursive: true });
-    await pulumi(["stack", "select", "--create", "--secrets-provider", "passphrase"]);
+    await selectStack();
     // The emulator's endpoint and CA change with every start; the stack's resources do not depend on them.
     for (const [key, value] of Object.entries(em.providerConfig())) {
       await setConfig(key, value.value, value.secret ? ["--secret"] : []);
