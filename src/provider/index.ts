@@ -51,4 +51,5 @@ export { downloadProvider } from "../resources/download/downloadProvider";
 export type { EvidenceDestination, EvidenceFileStatus } from "../resources/download/evidenceDestination";
 export { EvidenceError, type EvidenceErrorCode, isEvidenceError } from "../resources/download/evidenceError";
 export { type EvidenceManifest, MANIFEST_SCHEMA } from "../resources/download/evidenceManifest";
+export { isolationProvider } from "../resources/isolation/isolationProvider";
 export { resolveSettings, type Settings } from "../settings/resolveSettings";

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+export { DeviceIsolation, type DeviceIsolationArgs } from "./deviceIsolation";
 export {
   type GetMachinesArgs,
   type GetMachinesOutputArgs,

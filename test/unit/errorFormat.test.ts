@@ -32,6 +32,7 @@ import { checkCollectionInputs } from "../../src/resources/collection/collection
 import { CollectionIncompleteError } from "../../src/resources/collection/collectionOutputs";
 import { checkDownloadInputs } from "../../src/resources/download/downloadInputs";
 import { EvidenceError, type EvidenceErrorCode } from "../../src/resources/download/evidenceError";
+import { IsolationIncompleteError } from "../../src/resources/isolation/isolationProvider";
 import { ResourceIncompleteError } from "../../src/resources/shared/incompleteError";
 import { checkedWithSettings } from "../../src/resources/shared/providerSettings";
 import { surfaceError } from "../../src/resources/shared/surfaceError";
@@ -138,6 +139,13 @@ const REPRESENTATIVES: Record<string, () => unknown> = {
       {},
       { __provider: "x" },
     ),
+  MDE_ISOLATION_INCOMPLETE: () =>
+    new IsolationIncompleteError(
+      `Releasing device ${DEVICE} from isolation (action ${ACTION}) ended Failed: the device may still be isolated.`,
+      ACTION,
+      {},
+      { __provider: "x" },
+    ),
   MDE_COLLECTION_INCOMPLETE: () =>
     new CollectionIncompleteError(
       `Collection ${ACTION} on device ${DEVICE} ended Failed: the device reported a failure. It is kept in state.`,
@@ -153,6 +161,7 @@ const ALL_CODES = [
     ...codesIn("resources/download/evidenceError.ts"),
     "MDE_RESOURCE_INCOMPLETE",
     "MDE_COLLECTION_INCOMPLETE",
+    "MDE_ISOLATION_INCOMPLETE",
   ]),
 ];
 
