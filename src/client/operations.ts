@@ -96,7 +96,8 @@ export const OPERATIONS = {
     method: "GET",
     idempotent: true,
     path: "/api/machineactions/{id}/GetLiveResponseResultDownloadLink(index={index})",
-    permissions: LIVE_RESPONSE,
+    // As for the package link, Microsoft's page names Machine.ReadWrite.All for an application.
+    permissions: ["Machine.ReadWrite.All"],
     delegatedPermissions: LIVE_RESPONSE,
     label: "getting a live response result link",
   },
