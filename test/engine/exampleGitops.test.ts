@@ -17,7 +17,8 @@ import {
 } from "pulumi-mde-harness";
 import { assertNoSecrets, emulatorSecrets } from "../helpers/faults";
 
-const SUBJECT = "repo:contoso/incident-response:ref:refs/heads/main";
+/** The subject GitHub gives the workflow's `up` job: it runs in the `incident-response` environment. */
+const SUBJECT = "repo:contoso/incident-response:environment:incident-response";
 
 test("gitops: OIDC sign-in, one collection per declared device, a new device in a later change adds only it", async (t) => {
   const em = await startTestEmulator({
@@ -25,9 +26,16 @@ test("gitops: OIDC sign-in, one collection per declared device, a new device in 
     lifecycle: { pendingSeconds: 30, inProgressSeconds: 60 },
   });
   t.teardown(() => em.close());
-  // The app registration trusts this repository's main branch; it has no secret.
+  // The app registration trusts the environment job of this repository (the README's credential); no secret.
   const app = em.addApp({ federated: { issuer: GITHUB_ACTIONS_ISSUER, subject: SUBJECT } });
-  const runner = em.githubActionsEnv({ subject: SUBJECT });
+  const runner = em.githubActionsEnv({
+    job: {
+      repository: "contoso/incident-response",
+      eventName: "push",
+      ref: "refs/heads/main",
+      environment: "incident-response",
+    },
+  });
   const base = em.providerConfig();
   const config: FolderConfig = {
     "mde:apiEndpoint": base["mde:apiEndpoint"] as { value: string },
