@@ -18,6 +18,7 @@ import type { RateLimiter } from "../limits/rateLimiter";
 import { getRateLimiter, limitsFor } from "../limits/sharedLimiters";
 import { credentialFingerprint, settingsFingerprint } from "../settings/fingerprints";
 import type { Settings } from "../settings/resolveSettings";
+import { apiStatusError } from "./apiStatusError";
 
 /** The shared dispatcher of the settings' quota and CA. */
 export function dispatcherFor(settings: Settings): Dispatcher {
@@ -86,6 +87,7 @@ export function httpClientFor(
   return new HttpClient({
     apiEndpoint: settings.apiEndpoint,
     dispatcher: dispatcherFor(settings),
+    statusError: apiStatusError,
     ...options,
   });
 }

@@ -18,6 +18,11 @@ export interface ActionPost {
 export interface Operation extends OperationInfo {
   /** For a POST that starts a machine action on a device: what it creates. */
   action?: ActionPost;
+  /**
+   * The Defender role permission a signed-in user needs, as Microsoft's API pages name it.
+   * @default "View data" (reads)
+   */
+  userRole?: string;
   /** Rate-limit family: the API counts calls per endpoint family. */
   family: EndpointFamily;
   /** HTTP method. */
@@ -41,6 +46,11 @@ const RESPONSE_ACTIONS = [
 ] as const;
 const DELEGATED_READ = ["Machine.Read", "Machine.ReadWrite"] as const;
 const ISOLATE = ["Machine.Isolate"] as const;
+/** Collecting and the package link document "Alerts investigation"; a custom role's narrower permission also allows them. */
+const INVESTIGATION_ROLE =
+  '"Alerts investigation" (a custom role may grant "Collect investigation package" instead)';
+const REMEDIATION_ROLE = '"Active remediation actions"';
+const LIVE_RESPONSE_ROLE = '"Advanced live response" (Live response capabilities: Advanced)';
 const LIVE_RESPONSE = ["Machine.LiveResponse"] as const;
 
 /** Every operation, by name. */
@@ -54,6 +64,7 @@ export const OPERATIONS = {
     permissions: ["Machine.CollectForensics"],
     delegatedPermissions: ["Machine.CollectForensics"],
     label: "collecting an investigation package",
+    userRole: INVESTIGATION_ROLE,
     action: { type: "CollectInvestigationPackage", noun: "collection" },
   },
   isolate: {
@@ -65,6 +76,7 @@ export const OPERATIONS = {
     permissions: ISOLATE,
     delegatedPermissions: ISOLATE,
     label: "isolating a device",
+    userRole: REMEDIATION_ROLE,
     action: { type: "Isolate", noun: "isolation" },
   },
   unisolate: {
@@ -77,6 +89,7 @@ export const OPERATIONS = {
     permissions: ISOLATE,
     delegatedPermissions: ISOLATE,
     label: "releasing a device from isolation",
+    userRole: REMEDIATION_ROLE,
     action: { type: "Unisolate", noun: "release from isolation" },
   },
   runLiveResponse: {
@@ -88,6 +101,7 @@ export const OPERATIONS = {
     permissions: LIVE_RESPONSE,
     delegatedPermissions: LIVE_RESPONSE,
     label: "running a live response session",
+    userRole: LIVE_RESPONSE_ROLE,
     action: { type: "LiveResponse", noun: "live response session" },
   },
   getLiveResponseLink: {
@@ -100,6 +114,7 @@ export const OPERATIONS = {
     permissions: ["Machine.ReadWrite.All"],
     delegatedPermissions: LIVE_RESPONSE,
     label: "getting a live response result link",
+    userRole: LIVE_RESPONSE_ROLE,
   },
   getAction: {
     name: "getAction",
@@ -132,6 +147,8 @@ export const OPERATIONS = {
     // Microsoft lists the same seven response permissions for a signed-in user.
     delegatedPermissions: RESPONSE_ACTIONS,
     label: "cancelling a machine action",
+    // Undocumented for users; cancelling is a response action like collecting.
+    userRole: '"Alerts investigation" or "Active remediation actions"',
   },
   getMachine: {
     name: "getMachine",
@@ -163,6 +180,7 @@ export const OPERATIONS = {
     // Microsoft's page names Machine.CollectForensics for a signed-in user; older pages name ReadWrite.
     delegatedPermissions: ["Machine.CollectForensics", "Machine.ReadWrite"],
     label: "getting the investigation package link",
+    userRole: INVESTIGATION_ROLE,
   },
 } as const satisfies Record<string, Operation>;
 

@@ -4,8 +4,7 @@
  * lines (method, URL without secret query values, status, duration), never headers or bodies.
  */
 import { type Dispatcher, request } from "undici";
-import { DefenderError, type OperationInfo } from "../core/errors";
-import { httpStatusError } from "../core/httpStatusError";
+import { DefenderError, type DefenderErrorCode, type OperationInfo } from "../core/errors";
 import { isDelegatedToken, jwtClaims } from "../core/jwtClaims";
 import { outsideIdentifier, quoteOutside, redactUrl } from "../core/redact";
 import { retryAfterMs } from "../retry/retryStrategy";
@@ -88,8 +87,58 @@ export async function sendRequest(dispatcher: Dispatcher, options: SendRequestOp
   }
 }
 
+/** What a failing HTTP call was about, for the message of its error. */
+export interface HttpErrorContext {
+  /** The operation that failed. */
+  operation: OperationInfo;
+  /** True when the token was a signed-in user's (delegated): a 401 or 403 then needs other fixes. */
+  delegated?: boolean;
+  /** The signed-in user (`upn` claim of a delegated token), to name in messages. */
+  user?: string;
+  /** Device id or name involved, if any. */
+  machineId?: string;
+  /** MachineAction id involved, if any. */
+  actionId?: string;
+  /** The server's `error.code`. */
+  apiCode?: string;
+  /** The server's `error.message` (free text; only quoted, never matched). */
+  apiMessage?: string;
+  /** The server's `error.target`. */
+  correlationId?: string;
+  /** Retry-After in milliseconds, if the response carried one. */
+  retryAfterMs?: number;
+}
+
+/** Codes by status, for {@link plainStatusError}. */
+function codeForStatus(status: number): DefenderErrorCode {
+  if (status === 400) return "MDE_BAD_REQUEST";
+  if (status === 401) return "MDE_UNAUTHORIZED";
+  if (status === 403) return "MDE_FORBIDDEN";
+  if (status === 404) return "MDE_NOT_FOUND";
+  if (status === 429) return "MDE_THROTTLED";
+  if (status >= 500) return "MDE_SERVER_ERROR";
+  return "MDE_HTTP_ERROR";
+}
+
+/** The error of a status when no API-specific wording is given: its code, the operation, the status. */
+export function plainStatusError(status: number, context: HttpErrorContext): DefenderError {
+  return new DefenderError(codeForStatus(status), `${context.operation.label} failed with HTTP ${status}.`, {
+    status,
+    operation: context.operation.name,
+    delivery: "answered",
+    ...(context.apiCode ? { apiCode: context.apiCode } : {}),
+    ...(context.correlationId ? { correlationId: context.correlationId } : {}),
+    ...(context.retryAfterMs !== undefined ? { retryAfterMs: context.retryAfterMs } : {}),
+  });
+}
+
 /** Options of {@link HttpClient}. */
 export interface HttpClientOptions {
+  /**
+   * Builds the error of a non-2xx answer (the client layer names causes and fixes in the API's terms).
+   * @default plainStatusError
+   */
+  statusError?: (status: number, context: HttpErrorContext) => DefenderError;
   /**
    * Receives one redacted line per request.
    * @default no logging
@@ -174,9 +223,11 @@ export class HttpClient {
   private readonly dispatcher: Dispatcher;
   private readonly log: ((line: string) => void) | undefined;
   private readonly headersTimeoutMs: number | undefined;
+  private readonly statusError: (status: number, context: HttpErrorContext) => DefenderError;
 
   constructor(options: HttpClientOptions) {
     this.headersTimeoutMs = options.headersTimeoutMs;
+    this.statusError = options.statusError ?? plainStatusError;
     this.baseUrl = options.apiEndpoint;
     this.dispatcher = options.dispatcher;
     this.log = options.log;
@@ -222,7 +273,7 @@ export class HttpClient {
     if (response.status < 200 || response.status >= 300) {
       const parsed = parseErrorBody(response.body);
       const retryAfter = retryAfterMs(response.headers, Date.now());
-      throw httpStatusError(response.status, {
+      throw this.statusError(response.status, {
         operation: options.operation,
         delegated: isDelegatedToken(options.token),
         ...signedInUser(options.token),

@@ -3,8 +3,8 @@
  * group and the delegated permission, and reads differently from the application's 403.
  */
 import test from "ava";
+import { apiStatusError as httpStatusError } from "../../src/client/apiStatusError";
 import { OPERATIONS } from "../../src/client/operations";
-import { httpStatusError } from "../../src/core/httpStatusError";
 
 const MACHINE = "0123456789abcdef0123456789abcdef01234567";
 

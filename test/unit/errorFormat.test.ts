@@ -23,8 +23,8 @@ console.error = (...args: unknown[]) => {
 };
 
 import * as pulumi from "@pulumi/pulumi";
+import { apiStatusError as httpStatusError } from "../../src/client/apiStatusError";
 import { DefenderError, type DefenderErrorCode, type OperationInfo } from "../../src/core/errors";
-import { httpStatusError } from "../../src/core/httpStatusError";
 import { errorCode } from "../../src/core/userMessage";
 import { networkError } from "../../src/http/networkErrors";
 import { nodeUnsupported } from "../../src/provider/requireNode";

@@ -1,7 +1,7 @@
 import test from "ava";
+import { apiStatusError as httpStatusError } from "../../src/client/apiStatusError";
 import { OPERATIONS } from "../../src/client/operations";
 import { DefenderError, isDefenderError } from "../../src/core/errors";
-import { httpStatusError } from "../../src/core/httpStatusError";
 import { registerSecret } from "../../src/core/redact";
 
 test("403 names the permission, admin consent and device-group scope", (t) => {

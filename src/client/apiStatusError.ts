@@ -1,50 +1,21 @@
 /**
  * The {@link DefenderError} for an HTTP error status of the Defender API: code from the status and the
- * server's `error.code`, and a message naming the cause and the fix for the operation at hand.
+ * server's `error.code`, and a message naming the cause and the fix for the operation at hand, from its
+ * row of the operations table (what it does, the permissions and the Defender role that allow it). The
+ * HTTP layer calls it through `HttpClientOptions.statusError`: the API's wording lives here, not below.
  */
-import { DefenderError, type DefenderErrorCode, type OperationInfo } from "./errors";
+import { DefenderError, type DefenderErrorCode } from "../core/errors";
+import type { HttpErrorContext } from "../http/httpClient";
+import type { Operation } from "./operations";
 
-/** What a failing HTTP call was about, to make the error message specific. */
-export interface HttpErrorContext {
-  /** The operation that failed. */
-  operation: OperationInfo;
-  /** True when the token was a signed-in user's (delegated): a 401 or 403 then needs other fixes. */
-  delegated?: boolean;
-  /** The signed-in user (`upn` claim of a delegated token), to name in messages. */
-  user?: string;
-  /** Device id or name involved, if any. */
-  machineId?: string;
-  /** MachineAction id involved, if any. */
-  actionId?: string;
-  /** The server's `error.code`. */
-  apiCode?: string;
-  /** The server's `error.message` (free text; only quoted, never matched). */
-  apiMessage?: string;
-  /** The server's `error.target`. */
-  correlationId?: string;
-  /** Retry-After in milliseconds, if the response carried one. */
-  retryAfterMs?: number;
-}
+export type { HttpErrorContext } from "../http/httpClient";
 
 function permissionList(perms: readonly string[]): string {
   if (perms.length <= 1) return `\`${perms[0] ?? "?"}\``;
   return `one of ${perms.map((p) => `\`${p}\``).join(", ")}`;
 }
 
-/**
- * The Defender role permission a signed-in user needs per operation, as Microsoft's API pages name it.
- * Collecting and the package link document "Alerts investigation"; a custom role's narrower
- * "Collect investigation package" also allows them. Reads need "View data". The operation's delegated
- * permissions (token `scp`) come from the operations table.
- */
-const INVESTIGATION_ROLE =
-  '"Alerts investigation" (a custom role may grant "Collect investigation package" instead)';
-const ROLE_PERMISSION: Readonly<Record<string, string>> = {
-  collect: INVESTIGATION_ROLE,
-  getPackageUri: INVESTIGATION_ROLE,
-  // Undocumented for users; cancelling is a response action like collecting.
-  cancel: '"Alerts investigation" or "Active remediation actions"',
-};
+/** The Defender role permission of reads, for operations whose row names none. */
 const READ_ROLE = '"View data" (Security operations)';
 
 /** The 403 message for a signed-in user's token: role, device group, delegated permission; never app consent. */
@@ -53,13 +24,13 @@ function delegatedForbidden(
   subject: string | undefined,
   apiCode?: string,
 ): string {
-  const { operation } = context;
+  const operation = context.operation as Operation;
   const who = context.user ? `You are signed in as ${context.user}, and` : "You are signed in as a user, and";
   const scopes = operation.delegatedPermissions ?? operation.permissions;
   return (
     `${who} Defender does not let this user do it: ${operation.label} was forbidden ` +
     `(403${apiCode && apiCode !== "Forbidden" ? ` ${apiCode}` : ""}). A signed-in user needs all of: ` +
-    `(1) a Defender role with the permission ${ROLE_PERMISSION[operation.name] ?? READ_ROLE}, ` +
+    `(1) a Defender role with the permission ${operation.userRole ?? READ_ROLE}, ` +
     "assigned to a group the user is in (Microsoft Defender portal → Settings → Endpoints → Roles); " +
     `(2) access to the device group of ${subject ?? "the device"} (Settings → Endpoints → Device groups → ` +
     "User access); (3) the delegated permission " +
@@ -71,8 +42,10 @@ function delegatedForbidden(
 /**
  * Builds the {@link DefenderError} for an HTTP error status, with a message naming cause and fix.
  */
-export function httpStatusError(status: number, context: HttpErrorContext): DefenderError {
-  const { operation, apiCode, apiMessage, correlationId, retryAfterMs } = context;
+export function apiStatusError(status: number, context: HttpErrorContext): DefenderError {
+  const { apiCode, apiMessage, correlationId, retryAfterMs } = context;
+  const operation = context.operation as Operation;
+  const noun = operation.action?.noun ?? "request";
   const what = operation.label;
   const server = [apiCode, apiMessage?.trim().replace(/\.+$/, "")].filter(Boolean).join(": ");
   const serverPart = server ? ` Server said: ${server}.` : "";
@@ -96,13 +69,13 @@ export function httpStatusError(status: number, context: HttpErrorContext): Defe
   if (status === 400 && apiCode === "ActiveRequestAlreadyExists") {
     code = "MDE_ACTIVE_REQUEST_EXISTS";
     message =
-      `A collection is already running on ${subject ?? "the device"} (400 ActiveRequestAlreadyExists). ` +
-      "Wait for it to finish or adopt it: Defender runs one investigation-package collection per device at a time.";
+      `A ${noun} is already running on ${subject ?? "the device"} (400 ActiveRequestAlreadyExists). ` +
+      `Wait for it to finish or adopt it: Defender runs one ${noun} per device at a time.`;
   } else if (status === 400 && apiCode === "OsPlatformNotSupported") {
     code = "MDE_OS_NOT_SUPPORTED";
     message =
-      `${subject ? `The ${subject}` : "The device"} cannot collect an investigation package (400 OsPlatformNotSupported). ` +
-      "Collection needs Windows 10 1703+ / Windows 11, or a supported Windows Server, Linux or macOS sensor; " +
+      `${subject ? `The ${subject}` : "The device"} does not support ${what} (400 OsPlatformNotSupported). ` +
+      "Response actions need Windows 10 1703+ / Windows 11, or a supported Windows Server, Linux or macOS sensor; " +
       "remove this device from the targets or update its sensor.";
   } else if (status === 400) {
     code = "MDE_BAD_REQUEST";
