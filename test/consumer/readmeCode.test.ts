@@ -21,6 +21,7 @@ import {
   createFolderProgram,
   emulatorConfig,
   type FolderConfig,
+  healthyIds,
   npm,
   npmEnv,
   packEmulator,
@@ -229,4 +230,50 @@ test.serial("the README's device-targeting program runs as written against the e
   const posted = callsOf(em, "collect").map((c) => c.path.split("/")[3]);
   t.deepEqual(posted.sort(), [...tagged.map((d) => d.id), vm.id].sort(), "each tagged device and the lab VM");
   t.is((outputs.actionIds as string[]).length, tagged.length + 1);
+});
+
+test.serial("the README's download program runs as written against the emulator", async (t) => {
+  const p = await consumerProject();
+  const download = blocks.find((b) => b.file === "README.md" && b.code.includes('require("machineId")'));
+  if (!download) return t.fail("README.md has no download block reading machineId from config");
+  const em = await startTestEmulator({
+    timeScale: 120,
+    lifecycle: { pendingSeconds: 30, inProgressSeconds: 60 },
+  });
+  t.teardown(() => em.close());
+  const [machineId] = healthyIds(em, 1);
+  // `new pulumi.Config()` reads the project's namespace: the project is `ir`.
+  const outputs = await runProgram(t, p, download, {
+    ...folderConfig(em),
+    "ir:machineId": { value: machineId ?? "" },
+  });
+  const actionId =
+    em
+      .calls()
+      .find((c) => c.route === "getPackageUri")
+      ?.path.split("/")[3] ?? "";
+  t.is(outputs.sha256, await em.packageSha256(actionId));
+  t.true(existsSync(path.join(p.dir, "evidence", "IR-4711")), "evidence in ./evidence/IR-4711");
+});
+
+test.serial("the emulator README's program runs as written", async (t) => {
+  const p = await consumerProject();
+  const fromCode = blocks.find(
+    (b) => b.file === "packages/emulator/README.md" && b.code.includes("startEmulator("),
+  );
+  if (!fromCode) return t.fail("the emulator's README has no startEmulator block");
+  const compiled = await compile(p, fromCode, 2000);
+  t.is(compiled.code, 0, compiled.output);
+  const ran = await new Promise<{ code: number; output: string }>((resolve) => {
+    execFile(
+      "node",
+      [path.join(p.dir, "blocks", "2000", "bin", "index.js")],
+      { cwd: p.dir, env: npmEnv(), timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const raw = error ? (error as { code?: unknown }).code : 0;
+        resolve({ code: typeof raw === "number" ? raw : -1, output: stdout + stderr });
+      },
+    );
+  });
+  t.is(ran.code, 0, ran.output);
 });
