@@ -48,8 +48,8 @@ export {
   diffDownloadInputs,
 } from "../resources/download/downloadInputs";
 export { downloadProvider } from "../resources/download/downloadProvider";
-export type { EvidenceDestination, EvidenceFileStatus } from "../resources/download/evidenceDestination";
-export { EvidenceError, type EvidenceErrorCode, isEvidenceError } from "../resources/download/evidenceError";
-export { type EvidenceManifest, MANIFEST_SCHEMA } from "../resources/download/evidenceManifest";
+export type { EvidenceDestination, EvidenceFileStatus } from "../resources/evidence/evidenceDestination";
+export { EvidenceError, type EvidenceErrorCode, isEvidenceError } from "../resources/evidence/evidenceError";
+export { type EvidenceManifest, MANIFEST_SCHEMA } from "../resources/evidence/evidenceManifest";
 export { isolationProvider } from "../resources/isolation/isolationProvider";
 export { resolveSettings, type Settings } from "../settings/resolveSettings";

@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import test from "ava";
-import { DirectoryDestination } from "../../src/resources/download/directoryDestination";
-import { isEvidenceError } from "../../src/resources/download/evidenceError";
-import { manifestSha256, manifestText } from "../../src/resources/download/evidenceManifest";
+import { DirectoryDestination } from "../../src/resources/evidence/directoryDestination";
+import { isEvidenceError } from "../../src/resources/evidence/evidenceError";
+import { manifestSha256, manifestText } from "../../src/resources/evidence/evidenceManifest";
 
 const PACKAGE = Buffer.alloc(100 * 1024, 7);
 const FILE = "ws-042-3b4a2c1e-0000-4000-8000-000000000001.zip";

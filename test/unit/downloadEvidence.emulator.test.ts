@@ -10,7 +10,7 @@ import test from "ava";
 import { type EmulatorOptions, startEmulator } from "pulumi-mde-emulator";
 import { getDefenderClient } from "../../src/client/sharedClients";
 import { downloadEvidence } from "../../src/resources/download/downloadEvidence";
-import type { EvidenceManifest } from "../../src/resources/download/evidenceManifest";
+import type { EvidenceManifest } from "../../src/resources/evidence/evidenceManifest";
 import { emulatorSettings } from "./helpers/emulatorSettings";
 
 /** One emulated minute per 0.5 real second: a collection takes 1.5 s, a link minute 0.5 s. */

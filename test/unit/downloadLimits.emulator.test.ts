@@ -12,7 +12,7 @@ import { type EmulatorOptions, startEmulator } from "pulumi-mde-emulator";
 import { getDefenderClient } from "../../src/client/sharedClients";
 import { downloadEvidence } from "../../src/resources/download/downloadEvidence";
 import type { DownloadInputs } from "../../src/resources/download/downloadInputs";
-import { partialFileList } from "../../src/resources/download/partialFiles";
+import { partialFileList } from "../../src/resources/evidence/partialFiles";
 import { emulatorSettings } from "./helpers/emulatorSettings";
 
 const SCALE = 120;

@@ -31,7 +31,7 @@ import { nodeUnsupported } from "../../src/provider/requireNode";
 import { checkCollectionInputs } from "../../src/resources/collection/collectionInputs";
 import { CollectionIncompleteError } from "../../src/resources/collection/collectionOutputs";
 import { checkDownloadInputs } from "../../src/resources/download/downloadInputs";
-import { EvidenceError, type EvidenceErrorCode } from "../../src/resources/download/evidenceError";
+import { EvidenceError, type EvidenceErrorCode } from "../../src/resources/evidence/evidenceError";
 import { IsolationIncompleteError } from "../../src/resources/isolation/isolationProvider";
 import { ResourceIncompleteError } from "../../src/resources/shared/incompleteError";
 import { checkedWithSettings } from "../../src/resources/shared/providerSettings";
@@ -158,7 +158,7 @@ const REPRESENTATIVES: Record<string, () => unknown> = {
 const ALL_CODES = [
   ...new Set([
     ...codesIn("core/errors.ts"),
-    ...codesIn("resources/download/evidenceError.ts"),
+    ...codesIn("resources/evidence/evidenceError.ts"),
     "MDE_RESOURCE_INCOMPLETE",
     "MDE_COLLECTION_INCOMPLETE",
     "MDE_ISOLATION_INCOMPLETE",

@@ -6,7 +6,7 @@ import {
   MANIFEST_SCHEMA,
   manifestText,
   splitPulumiStack,
-} from "../../src/resources/download/evidenceManifest";
+} from "../../src/resources/evidence/evidenceManifest";
 
 const action: MachineAction = {
   id: "6a2f1a4e-0f1c-4a3b-9d1e-2b7c8e9f0a1b",

@@ -18,7 +18,7 @@ import { httpClientFor } from "../../src/client/clientParts";
 import { OPERATIONS } from "../../src/client/operations";
 import { DefenderError } from "../../src/core/errors";
 import { clearRegisteredSecrets, quoteOutside } from "../../src/core/redact";
-import { transferStatusError } from "../../src/resources/download/transferStatusError";
+import { transferStatusError } from "../../src/resources/evidence/transferStatusError";
 import { resolveSettings } from "../../src/settings/resolveSettings";
 import { startScriptedServer } from "./helpers/scriptedServer";
 

@@ -5,7 +5,7 @@ import {
   manifestPathFor,
   packageFileName,
   temporaryPathFor,
-} from "../../src/resources/download/packageFileName";
+} from "../../src/resources/evidence/packageFileName";
 
 const id = "6A2F1A4E-0F1C-4A3B-9D1E-2B7C8E9F0A1B";
 const machineId = "1e5bc9d7e413ddd7902c2932e418702b84d0cc07";

@@ -6,7 +6,7 @@ import {
   planResponse,
   resumeHeaders,
   type TransferProgress,
-} from "../../src/resources/download/rangeResume";
+} from "../../src/resources/evidence/rangeResume";
 
 const ETAG = '"0x8DC1234567890AB"';
 const cutAt = (bytesWritten: number, over: Partial<TransferProgress> = {}): TransferProgress => ({

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import test from "ava";
-import { verifyZipEntries } from "../../src/resources/download/zipIntegrity";
+import { verifyZipEntries } from "../../src/resources/evidence/zipIntegrity";
 import { tinyZip } from "./helpers/tinyZip";
 
 const dir = mkdtempSync(path.join(tmpdir(), "mde-zip-"));

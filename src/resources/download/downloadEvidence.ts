@@ -10,17 +10,21 @@ import type { DefenderClient } from "../../client/defenderClient";
 import { getDefenderClient } from "../../client/sharedClients";
 import { COLLECT_INVESTIGATION_PACKAGE, isFinalStatus, type MachineAction } from "../../client/wireTypes";
 import type { Settings } from "../../settings/resolveSettings";
+import { destinationFor } from "../evidence/destinationFor";
+import type {
+  EvidenceDestination,
+  EvidenceLocation,
+  ExistingEvidence,
+} from "../evidence/evidenceDestination";
+import { EvidenceError } from "../evidence/evidenceError";
+import { buildEvidenceManifest, type EvidenceManifest, manifestText } from "../evidence/evidenceManifest";
+import { packageFileName } from "../evidence/packageFileName";
+import { transferPackage } from "../evidence/packageTransfer";
+import { TOOL_NAME, toolVersion } from "../evidence/toolVersion";
+import { transferLimitsOf } from "../evidence/transferInputs";
+import { verifyZipEntries } from "../evidence/zipIntegrity";
 import { waitForFinal } from "../shared/waitForFinal";
-import { destinationFor } from "./destinationFor";
 import type { DownloadInputs } from "./downloadInputs";
-import type { EvidenceDestination, EvidenceLocation, ExistingEvidence } from "./evidenceDestination";
-import { EvidenceError } from "./evidenceError";
-import { buildEvidenceManifest, type EvidenceManifest, manifestText } from "./evidenceManifest";
-import { packageFileName } from "./packageFileName";
-import { transferPackage } from "./packageTransfer";
-import { TOOL_NAME, toolVersion } from "./toolVersion";
-import { transferLimitsOf } from "./transferInputs";
-import { verifyZipEntries } from "./zipIntegrity";
 
 /** What a finished download produced. */
 export interface DownloadedEvidence {

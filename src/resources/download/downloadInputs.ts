@@ -2,21 +2,22 @@
  * Validation, normalisation and diff of `InvestigationPackageDownload` inputs. Pure but for one `stat` of
  * the directory, so `check` rejects bad input at `pulumi preview`, before any API call or transfer.
  */
-import { statSync } from "node:fs";
-import path from "node:path";
 import {
-  blobContainerUrlProblem,
-  blobPrefixProblem,
-  parseBlobContainerUrl,
-} from "../../blob/blobContainerUrl";
-import { UNKNOWN_VALUE } from "../shared/inputChecks";
-import type { EvidenceFileStatus } from "./evidenceDestination";
+  checkDestinationInputs,
+  type DestinationInputs,
+  destinationInputsOf,
+  normaliseDestinationInputs,
+} from "../evidence/destinationInputs";
+import type { EvidenceFileStatus } from "../evidence/evidenceDestination";
 import {
   checkTransferInputs,
   TRANSFER_INPUTS,
   type TransferInputs,
   transferInputsOf,
-} from "./transferInputs";
+} from "../evidence/transferInputs";
+import { type InputFailure, UNKNOWN_VALUE } from "../shared/inputChecks";
+
+export type { InputFailure } from "../shared/inputChecks";
 
 /** Default of `timeoutInMinutes`: how long create waits for the collection to succeed. */
 export const DEFAULT_DOWNLOAD_TIMEOUT_IN_MINUTES = 60;
@@ -25,27 +26,13 @@ export const DEFAULT_DOWNLOAD_TIMEOUT_IN_MINUTES = 60;
 export const MAX_DOWNLOAD_TIMEOUT_IN_MINUTES = 7 * 24 * 60;
 
 /** Inputs of a download after `check`: defaults filled in, directory absolute, container URL normalised. */
-export interface DownloadInputs extends Partial<TransferInputs> {
+export interface DownloadInputs extends Partial<TransferInputs>, DestinationInputs {
   /** MachineAction ID of the collection (lower case). */
   actionId: string;
-  /** Absolute path of the evidence directory (exactly one of this and `blobContainerUrl`). */
-  directory?: string;
-  /** URL of the evidence container, no query and no trailing slash. */
-  blobContainerUrl?: string;
-  /** Start of every blob name, e.g. `IR-4711/`. */
-  blobPrefix?: string;
-  /** Refuse a container that nothing makes immutable (blob destinations; default true). */
-  requireImmutableStorage?: boolean;
   /** How long create waits for the action to succeed, in minutes. */
   timeoutInMinutes: number;
   /** `project/stack` of the program, recorded in the manifest. */
   pulumiStack?: string;
-}
-
-/** One rejected input: the property and a message saying what was expected and what to do. */
-export interface InputFailure {
-  property: string;
-  reason: string;
 }
 
 /** Inputs whose change downloads into a new resource (the old files stay: evidence is never deleted). */
@@ -82,74 +69,6 @@ function checkActionId(value: unknown): string | undefined {
   return `actionId must be the GUID of an investigation package collection (e.g. \`collection.id\` of an InvestigationPackageCollection, or an ID from Defender's action center), got ${describe(value)}.${hint}`;
 }
 
-function checkDirectory(value: unknown): string | undefined {
-  if (typeof value !== "string" || value.trim() === "") {
-    return `directory is required: expected the path of the folder that keeps the evidence (created if missing), got ${describe(value)}.`;
-  }
-  if (value.includes("\0")) return "directory contains a NUL character: expected a file-system path.";
-  try {
-    const stat = statSync(path.resolve(value));
-    if (!stat.isDirectory()) {
-      return `directory ${JSON.stringify(value)} exists but is not a folder: give a folder path (it is created if missing), or move the file away.`;
-    }
-  } catch {
-    // Missing: create makes it. Unreadable parents are reported by create, with the OS error.
-  }
-  return undefined;
-}
-
-function checkDestination(news: Record<string, unknown>): InputFailure[] {
-  const hasDirectory = news.directory !== undefined && news.directory !== null;
-  const hasContainer = news.blobContainerUrl !== undefined && news.blobContainerUrl !== null;
-  const failures: InputFailure[] = [];
-  if (hasDirectory === hasContainer) {
-    failures.push({
-      property: hasDirectory ? "blobContainerUrl" : "directory",
-      reason: hasDirectory
-        ? "Give exactly one destination: directory (a local folder) or blobContainerUrl (a blob container), not both."
-        : "A destination is required: directory (a local folder, created if missing) or blobContainerUrl (the https URL of a blob container, e.g. https://<account>.blob.core.windows.net/evidence).",
-    });
-    return failures;
-  }
-  if (hasDirectory) {
-    if (!isUnknown(news.directory)) {
-      const reason = checkDirectory(news.directory);
-      if (reason) failures.push({ property: "directory", reason });
-    }
-    for (const name of ["blobPrefix", "requireImmutableStorage"]) {
-      if (news[name] !== undefined && news[name] !== null) {
-        failures.push({
-          property: name,
-          reason: `${name} applies only to blobContainerUrl, not to directory: remove it.`,
-        });
-      }
-    }
-    return failures;
-  }
-  if (!isUnknown(news.blobContainerUrl)) {
-    const reason =
-      typeof news.blobContainerUrl === "string"
-        ? blobContainerUrlProblem(news.blobContainerUrl)
-        : `blobContainerUrl must be a string URL, got ${describe(news.blobContainerUrl)}.`;
-    if (reason) failures.push({ property: "blobContainerUrl", reason });
-  }
-  if (news.blobPrefix !== undefined && !isUnknown(news.blobPrefix)) {
-    const reason =
-      typeof news.blobPrefix === "string"
-        ? blobPrefixProblem(news.blobPrefix)
-        : `blobPrefix must be a string such as "IR-4711/", got ${describe(news.blobPrefix)}.`;
-    if (reason) failures.push({ property: "blobPrefix", reason });
-  }
-  const immutable = news.requireImmutableStorage;
-  if (immutable !== undefined && !isUnknown(immutable) && typeof immutable !== "boolean") {
-    failures.push({
-      property: "requireImmutableStorage",
-      reason: `requireImmutableStorage must be true or false, got ${describe(immutable)}.`,
-    });
-  }
-  return failures;
-}
-
 function checkTimeout(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (
@@ -176,7 +95,7 @@ export function checkDownloadInputs(news: Record<string, unknown>): {
     if (reason !== undefined) failures.push({ property, reason });
   };
   if (!isUnknown(news.actionId)) judge("actionId", checkActionId(news.actionId));
-  failures.push(...checkDestination(news));
+  failures.push(...checkDestinationInputs(news));
   if (!isUnknown(news.timeoutInMinutes)) judge("timeoutInMinutes", checkTimeout(news.timeoutInMinutes));
   failures.push(...checkTransferInputs(news));
 
@@ -184,18 +103,7 @@ export function checkDownloadInputs(news: Record<string, unknown>): {
   if (typeof news.actionId === "string" && !isUnknown(news.actionId) && GUID.test(news.actionId.trim())) {
     inputs.actionId = news.actionId.trim().toLowerCase();
   }
-  if (typeof news.directory === "string" && !isUnknown(news.directory) && news.directory.trim() !== "") {
-    inputs.directory = path.resolve(news.directory);
-  }
-  if (
-    typeof news.blobContainerUrl === "string" &&
-    !isUnknown(news.blobContainerUrl) &&
-    blobContainerUrlProblem(news.blobContainerUrl) === undefined
-  ) {
-    inputs.blobContainerUrl = parseBlobContainerUrl(news.blobContainerUrl).url;
-    inputs.requireImmutableStorage ??= true;
-    inputs.blobPrefix ??= "";
-  }
+  normaliseDestinationInputs(inputs);
   inputs.timeoutInMinutes ??= DEFAULT_DOWNLOAD_TIMEOUT_IN_MINUTES;
   const transfer = transferInputsOf(inputs);
   inputs.transferTimeoutInMinutes ??= transfer.transferTimeoutInMinutes;
@@ -209,14 +117,7 @@ export function downloadInputs(props: Record<string, unknown>): DownloadInputs {
     actionId: String(props.actionId ?? "")
       .trim()
       .toLowerCase(),
-    ...(typeof props.directory === "string" ? { directory: path.resolve(props.directory) } : {}),
-    ...(typeof props.blobContainerUrl === "string"
-      ? {
-          blobContainerUrl: props.blobContainerUrl,
-          blobPrefix: typeof props.blobPrefix === "string" ? props.blobPrefix : "",
-          requireImmutableStorage: props.requireImmutableStorage !== false,
-        }
-      : {}),
+    ...destinationInputsOf(props),
     timeoutInMinutes:
       typeof props.timeoutInMinutes === "number"
         ? props.timeoutInMinutes

@@ -2,10 +2,11 @@
  * What a download stores in state: the inputs as checked, then where the evidence is and what proves it.
  * Never the package link: it is a bearer secret and is used once, inside the provider process.
  */
+
+import type { EvidenceFileStatus, EvidenceLocation, ExpectedEvidence } from "../evidence/evidenceDestination";
+import { manifestSha256 } from "../evidence/evidenceManifest";
 import type { DownloadedEvidence } from "./downloadEvidence";
 import type { DownloadInputs } from "./downloadInputs";
-import type { EvidenceFileStatus, EvidenceLocation, ExpectedEvidence } from "./evidenceDestination";
-import { manifestSha256 } from "./evidenceManifest";
 
 /** Outputs stored for a download. */
 export function downloadOutputs(

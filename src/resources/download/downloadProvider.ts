@@ -5,15 +5,15 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { DefenderError, isDefenderError } from "../../core/errors";
+import { destinationFor } from "../evidence/destinationFor";
+import { asRunningTransfer, transferCancellation } from "../evidence/transferCancellation";
 import { actionProvider } from "../shared/actionProvider";
 import { currentSettings } from "../shared/providerSettings";
 import { surfaceError } from "../shared/surfaceError";
-import { destinationFor } from "./destinationFor";
 import { downloadEvidence } from "./downloadEvidence";
 import { checkDownloadInputs, diffDownloadInputs, downloadInputs } from "./downloadInputs";
 import { downloadOutputs, storedDigest, storedLocation } from "./downloadOutputs";
 import { restoreFromState } from "./restoreFromState";
-import { asRunningTransfer, transferCancellation } from "./transferCancellation";
 
 /** Cleans an error for the engine's output: one paragraph ending in its stable code, no stack. */
 function surfaceDownloadError(error: unknown): Error {

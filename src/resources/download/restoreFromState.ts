@@ -5,9 +5,9 @@
  * package no longer intact, or a destination that cannot restore: the caller downloads again.
  */
 
+import type { EvidenceDestination } from "../evidence/evidenceDestination";
+import { manifestSha256, manifestText, storedManifest } from "../evidence/evidenceManifest";
 import { storedDigest, storedLocation } from "./downloadOutputs";
-import type { EvidenceDestination } from "./evidenceDestination";
-import { manifestSha256, manifestText, storedManifest } from "./evidenceManifest";
 
 /** File statuses a manifest restore mends. */
 const MANIFEST_DRIFT = new Set(["manifestMissing", "manifestAltered"]);

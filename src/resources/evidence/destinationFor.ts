@@ -1,5 +1,5 @@
 /**
- * The evidence destination a download's inputs name: a local folder, or a blob container signed in to
+ * The evidence destination a download's inputs name (any download: a package, live response files): a local folder, or a blob container signed in to
  * with the stack's own credential (scope Azure Storage), over the stack's connections and CA.
  */
 import { BlobContainerClient } from "../../blob/blobClient";
@@ -8,8 +8,8 @@ import { dispatcherFor, storageTokenProviderFor } from "../../client/clientParts
 import { configError } from "../../core/errors";
 import type { Settings } from "../../settings/resolveSettings";
 import { BlobDestination } from "./blobDestination";
+import type { DestinationInputs } from "./destinationInputs";
 import { DirectoryDestination } from "./directoryDestination";
-import type { DownloadInputs } from "./downloadInputs";
 import type { EvidenceDestination } from "./evidenceDestination";
 
 /**
@@ -17,7 +17,7 @@ import type { EvidenceDestination } from "./evidenceDestination";
  * @throws DefenderError `MDE_CONFIG_INVALID` when a blob destination meets a static Defender token, which
  *   cannot sign in to storage.
  */
-export function destinationFor(settings: Settings, inputs: DownloadInputs): EvidenceDestination {
+export function destinationFor(settings: Settings, inputs: DestinationInputs): EvidenceDestination {
   if (inputs.blobContainerUrl === undefined) return new DirectoryDestination(inputs.directory ?? ".");
   if (settings.credential.kind === "accessToken") {
     throw configError(

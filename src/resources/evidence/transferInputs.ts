@@ -2,8 +2,7 @@
  * The download inputs that bound a transfer: `transferTimeoutInMinutes` (the overall deadline) and
  * `maxPackageSizeInBytes` (the size cap). Both only govern behaviour: a change updates state, nothing else.
  */
-import { UNKNOWN_VALUE } from "../shared/inputChecks";
-import type { InputFailure } from "./downloadInputs";
+import { type InputFailure, UNKNOWN_VALUE } from "../shared/inputChecks";
 import {
   DEFAULT_MAX_PACKAGE_SIZE_IN_BYTES,
   DEFAULT_TRANSFER_TIMEOUT_IN_MINUTES,
