@@ -257,6 +257,39 @@ export class DefenderClient {
     }
   }
 
+  /**
+   * The short-lived link to the result of command `index` (from 0) of a live response action (for a
+   * GetFile: the file), or null while that command has not completed (404: not run yet, failed, or its
+   * result is gone). The link is a bearer secret, valid about 30 minutes: it is registered for redaction;
+   * never log or store it in clear.
+   */
+  async getLiveResponseResultLink(
+    actionId: string,
+    index: number,
+    options: RequestOptions = {},
+  ): Promise<string | null> {
+    try {
+      const response = await this.caller.call<{ value?: unknown }>(
+        {
+          operation: OPERATIONS.getLiveResponseLink,
+          id: actionId,
+          pathParams: { index: String(index) },
+          actionId,
+        },
+        options.signal,
+      );
+      const value = response.body?.value;
+      if (typeof value !== "string" || value === "")
+        throw this.invalid("getLiveResponseLink", '{"value": "<url>"}');
+      const uri = value.replace(/^"+|"+$/g, "");
+      registerSecret(uri);
+      return uri;
+    } catch (error) {
+      if (isDefenderError(error, "MDE_NOT_FOUND")) return null;
+      throw error;
+    }
+  }
+
   /** The newest Pending or InProgress action of `type` on a device, if any. */
   findRunningAction(
     type: string,
