@@ -23,8 +23,8 @@ export function benchFooter(f: FooterFacts): string[] {
     `Date: ${f.started.toISOString()}; the bench took ${minutes.toFixed(1)} min.`,
     `Machine: ${machine.cpus} CPUs, ${machine.cpuModel}, ${machine.memoryGiB.toFixed(1)} GiB, ${machine.os}; Node ${machine.nodeVersion}, pulumi v${machine.pulumiVersion}.`,
     `Load average (1, 5, 15 min): ${f.startLoad} at start, ${f.endLoad} at end (a shared machine: expect noise).`,
-    `Time scales (emulator timeScale = provider mde:timeScale): throughput and naive ${scale(p.throughput.timeScale)}; hour cap ${scale(p.hourCap.timeScale)}; overhead real time, limits off; wait ${scale(p.wait.timeScale)}; refresh real time (its setup moves the emulator's clock a minute per 100 collections); download ${scale(p.download.timeScale)}.`,
-    `Runs: throughput ${p.throughput.runs}, hour cap ${p.hourCap.runs} (the longest scenario), overhead ${p.overhead.runs} pairs per engine setting, naive ${p.naive.runs} per variant, wait ${p.wait.runs}, refresh ${p.refresh.runs} (one setup), download ${p.download.runs} plus ${p.download.memory.runs} memory pairs; verdicts judge the worst run.`,
+    `Time scales (emulator timeScale = provider mde:timeScale): throughput and naive ${scale(p.throughput.timeScale)}; hour cap ${scale(p.hourCap.timeScale)}; overhead real time, limits off; wait ${scale(p.wait.timeScale)}; refresh real time (its setup moves the emulator's clock a minute per 100 collections); download ${scale(p.download.timeScale)}; vault (when run) ${scale(p.vault.timeScale)}, Azurite on disk.`,
+    `Runs: throughput ${p.throughput.runs}, hour cap ${p.hourCap.runs} (the longest scenario), overhead ${p.overhead.runs} pairs per engine setting, naive ${p.naive.runs} per variant, wait ${p.wait.runs}, refresh ${p.refresh.runs} (one setup), download ${p.download.runs} plus ${p.download.memory.runs} memory pairs, vault ${p.vault.runs} pairs; verdicts judge the worst run.`,
     "Engine: PULUMI_SKIP_CHECKPOINTS=true (state written once, at the end) except the overhead rows marked default engine; see bench/README.md.",
   ];
   if (f.quick) footer.unshift("QUICK MODE: reduced N, single runs; not a measurement.");

@@ -41,6 +41,16 @@ export function vaultRows(v: BenchPlan["vault"], pairs: readonly VaultPair[]): T
       fixed(1),
     ),
     figure(
+      "  of which after the last byte arrived (real s)",
+      pairs.map((p) => p.large.afterLastByteSeconds),
+      fixed(1),
+    ),
+    figure(
+      `  provider CPU time, whole up, ${large} (s)`,
+      pairs.map((p) => p.large.providerCpuSeconds),
+      fixed(1),
+    ),
+    figure(
       `plain copy: link GET into one Put Blob, ${large} (real s)`,
       pairs.map((p) => plainMean(p.large.plainSeconds)),
       fixed(1),

@@ -19,6 +19,7 @@ import { baselinePackage } from "./baselinePackage";
 import { benchStack, timedUp } from "./benchStack";
 import { watchEngineProcesses } from "./engineProcesses";
 import { plainBlobCopy } from "./plainBlobCopy";
+import { progress } from "./progress";
 
 /** The container of every vault run. */
 const CONTAINER = "evidence";
@@ -43,6 +44,10 @@ export interface VaultRun {
   readonly upSeconds: number;
   /** Real seconds from the provider's first link GET to its manifest blob being listed. */
   readonly providerSeconds: number;
+  /** Real seconds from the provider's last link GET's last byte to its manifest blob being listed. */
+  readonly afterLastByteSeconds: number;
+  /** User + system CPU seconds of the provider process during the `up`. */
+  readonly providerCpuSeconds: number;
   /** Real seconds of each plain copy (before, after); empty when not asked. */
   readonly plainSeconds: readonly number[];
   /** Why the run gave no figures, when it did not. */
@@ -136,10 +141,9 @@ export async function runVault(p: VaultRunParams): Promise<VaultRun> {
           const up = await timedUp(stack, { parallel: 4 });
           const usage = watch.stop();
           const manifestMs = manifest.stop();
-          const firstGet = em
-            .calls({ route: "download" })
-            .filter((c) => c.startMs >= upStartMs)
-            .reduce((min, c) => Math.min(min, c.startMs), Number.POSITIVE_INFINITY);
+          const gets = em.calls({ route: "download" }).filter((c) => c.startMs >= upStartMs);
+          const firstGet = Math.min(...gets.map((c) => c.startMs));
+          const lastByte = Math.max(...gets.map((c) => c.endMs));
           if (baseline) plainSeconds.push(await plainCopy(em, azurite, baseline.link, "plain-after.zip"));
           const { resources } = await stack.exportState();
           const size = resources.find((r) => r.type.endsWith("InvestigationPackageDownload"))?.outputs
@@ -154,6 +158,8 @@ export async function runVault(p: VaultRunParams): Promise<VaultRun> {
             packageBytes: typeof size === "number" ? size : Number.NaN,
             upSeconds: up.seconds,
             providerSeconds: error ? Number.NaN : ((manifestMs as number) - firstGet) / 1000,
+            afterLastByteSeconds: error ? Number.NaN : ((manifestMs as number) - lastByte) / 1000,
+            providerCpuSeconds: usage.provider.cpuSeconds,
             plainSeconds,
             ...(error ? { error } : {}),
           };
@@ -187,6 +193,14 @@ export interface VaultPairParams {
   largeBytes: number;
 }
 
+/** One progress line per run: its times, so a reader can see which way the load moved. */
+function report(paddingBytes: number, run: VaultRun): void {
+  const plain = run.plainSeconds.map((s) => s.toFixed(1)).join(" s, ");
+  progress(
+    `vault, ${paddingBytes} bytes: provider ${run.providerSeconds.toFixed(1)} s (${run.afterLastByteSeconds.toFixed(1)} s after the last byte), peak ${(run.providerPeakBytes / 2 ** 20).toFixed(0)} MiB${plain ? `; plain copy before and after: ${plain} s` : ""}`,
+  );
+}
+
 /** A run whose `up` failed or whose package came out smaller than asked: no figures. */
 function checked(run: VaultRun, paddingBytes: number): { run: VaultRun; error?: string } {
   const error = run.error
@@ -194,17 +208,26 @@ function checked(run: VaultRun, paddingBytes: number): { run: VaultRun; error?: 
     : run.packageBytes >= paddingBytes
       ? undefined
       : `asked for ${paddingBytes} bytes of padding, the package has ${run.packageBytes}`;
-  const none = { providerPeakBytes: Number.NaN, providerSeconds: Number.NaN };
+  const none = {
+    providerPeakBytes: Number.NaN,
+    providerSeconds: Number.NaN,
+    afterLastByteSeconds: Number.NaN,
+  };
   return error ? { run: { ...run, ...none }, error } : { run };
 }
 
 /** Pair `i`: the small and the large package, alternating which goes first. */
 export async function vaultPair(p: VaultPairParams, i: number): Promise<VaultPair> {
-  const run = async (paddingBytes: number, plainCopies: boolean) =>
-    checked(
-      await runVault({ paddingBytes, timeScale: p.timeScale, lifecycle: p.lifecycle, plainCopies }),
+  const run = async (paddingBytes: number, plainCopies: boolean) => {
+    const result = await runVault({
       paddingBytes,
-    );
+      timeScale: p.timeScale,
+      lifecycle: p.lifecycle,
+      plainCopies,
+    });
+    report(paddingBytes, result);
+    return checked(result, paddingBytes);
+  };
   let small: Awaited<ReturnType<typeof run>>;
   let large: Awaited<ReturnType<typeof run>>;
   if (i % 2 === 0) {
