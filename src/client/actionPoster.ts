@@ -54,6 +54,11 @@ export interface PostActionResult {
   adopted: boolean;
   /** True when the action was found by a look-up after a doubtful outcome (the response was lost). */
   recovered?: boolean;
+  /**
+   * True when the action was found by its marker before posting and this process did not post it: an
+   * earlier deployment did (interrupted, or a resource let go and declared again unchanged).
+   */
+  takenOver?: boolean;
 }
 
 /** What the policy needs of the client. */
@@ -130,7 +135,7 @@ export async function postActionOnce(
 
   if (options.findEarlier) {
     const earlier = await findEarlier(ctx, operation, machineId, comment);
-    if (earlier) return { action: earlier, adopted: false, recovered: true };
+    if (earlier) return { action: earlier.action, adopted: false, recovered: true, takenOver: !earlier.own };
   }
   const result = await postOnce(ctx, operation, machineId, options, request, isOurs, verify);
   ctx.earlier.remember(result.action);
@@ -143,12 +148,12 @@ async function findEarlier(
   operation: ActionOperation,
   machineId: string,
   comment: string,
-): Promise<MachineAction | undefined> {
+): Promise<{ action: MachineAction; own: boolean } | undefined> {
   try {
-    const found = await ctx.earlier.find(operation.action.type, machineId, comment);
+    const found = await ctx.earlier.lookUp(operation.action.type, machineId, comment);
     if (found)
       ctx.log?.(
-        `${operation.name} on ${machineId}: an earlier attempt created action ${found.id}; taking it over`,
+        `${operation.name} on ${machineId}: an earlier attempt created action ${found.action.id}; taking it over`,
       );
     return found;
   } catch (error) {

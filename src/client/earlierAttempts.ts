@@ -51,9 +51,34 @@ export class EarlierAttempts {
    * @throws the read's DefenderError when the actions cannot be listed (then nothing may be posted).
    */
   async find(type: string, machineId: string, comment: string): Promise<MachineAction | undefined> {
+    return (await this.lookUp(type, machineId, comment))?.action;
+  }
+
+  /**
+   * Like {@link find}, saying also whether this process posted (or already found) the action: `own` is
+   * false for an action some earlier deployment posted, which a create then takes over.
+   */
+  async lookUp(
+    type: string,
+    machineId: string,
+    comment: string,
+  ): Promise<{ action: MachineAction; own: boolean } | undefined> {
     const k = key(type, machineId, comment);
     const mine = this.own.get(k);
-    if (mine?.length) return newest(mine);
+    if (mine?.length) {
+      const action = newest(mine);
+      return action ? { action, own: true } : undefined;
+    }
+    const found = await this.findInWindow(type, machineId, comment, k);
+    return found ? { action: found, own: false } : undefined;
+  }
+
+  private async findInWindow(
+    type: string,
+    machineId: string,
+    comment: string,
+    k: string,
+  ): Promise<MachineAction | undefined> {
     let loading = this.indexes.get(type);
     if (!loading) {
       loading = this.load(type).catch((error: unknown) => {

@@ -17,6 +17,7 @@ import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
 import { currentSettings } from "../shared/providerSettings";
 import { settleAction } from "../shared/settleAction";
+import { noticeTakeOver } from "../shared/takeOverNotice";
 import {
   type CollectionInputs,
   checkCollectionInputs,
@@ -138,6 +139,18 @@ export const collectionProvider = actionProvider({
         ...(error.status !== undefined ? { status: error.status } : {}),
         operation: "collect",
       });
+    }
+    if (result.takenOver) {
+      result = { ...result, adopted: true };
+      await noticeTakeOver(
+        {
+          className: "InvestigationPackageCollection",
+          resourceName: inputs.resourceName,
+          pulumiStack: inputs.pulumiStack,
+          fresh: "change `triggers` to a value not used before",
+        },
+        result.action,
+      );
     }
     return await settle(settings, inputs, result, news);
   },

@@ -15,6 +15,7 @@ import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
 import { ResourceIncompleteError } from "../shared/incompleteError";
 import { currentSettings } from "../shared/providerSettings";
 import { settleAction } from "../shared/settleAction";
+import { noticeTakeOver } from "../shared/takeOverNotice";
 import { waitForFinal } from "../shared/waitForFinal";
 import {
   checkIsolationInputs,
@@ -89,13 +90,21 @@ async function isolate(
   );
   // An isolation someone else already started on the device is taken over (`adopted`): isolating twice
   // gains nothing.
-  const result = await client.postMachineAction(
+  let result = await client.postMachineAction(
     "isolate",
     inputs.machineId,
     comment,
     { IsolationType: inputs.isolationType },
     { adoptRunning: true, findEarlier: true },
   );
+  if (result.takenOver) {
+    result = { ...result, adopted: true };
+    const subject = { className: "DeviceIsolation", fresh: "change `triggers` to a value not used before" };
+    await noticeTakeOver(
+      { ...subject, resourceName: inputs.resourceName, pulumiStack: inputs.pulumiStack },
+      result.action,
+    );
+  }
   return settleAction(settings, result.action, props, {
     wait: inputs.waitForCompletion,
     timeoutInMinutes: inputs.completionTimeoutInMinutes,
