@@ -52,4 +52,5 @@ export type { EvidenceDestination, EvidenceFileStatus } from "../resources/evide
 export { EvidenceError, type EvidenceErrorCode, isEvidenceError } from "../resources/evidence/evidenceError";
 export { type EvidenceManifest, MANIFEST_SCHEMA } from "../resources/evidence/evidenceManifest";
 export { isolationProvider } from "../resources/isolation/isolationProvider";
+export { liveResponseProvider as liveResponseFileCollectionProvider } from "../resources/liveResponse/liveResponseProvider";
 export { resolveSettings, type Settings } from "../settings/resolveSettings";

@@ -21,3 +21,8 @@ export {
   InvestigationPackageDownload,
   type InvestigationPackageDownloadArgs,
 } from "./investigationPackageDownload";
+export {
+  type LiveResponseFile,
+  LiveResponseFileCollection,
+  type LiveResponseFileCollectionArgs,
+} from "./liveResponseFileCollection";

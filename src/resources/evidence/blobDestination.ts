@@ -113,7 +113,7 @@ class StagedBlob implements StagedPackage {
     try {
       created = await client.commitBlocks(this.blobName, this.blockIds, {
         contentMd5,
-        contentType: "application/zip",
+        contentType: facts.contentType ?? "application/zip",
         metadata: { sha256: facts.sha256, actionid: facts.actionId, machineid: facts.machineId },
       });
     } catch (error) {

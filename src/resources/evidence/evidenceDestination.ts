@@ -28,6 +28,8 @@ export interface PackageFacts {
   actionId: string;
   /** The device's ID. */
   machineId: string;
+  /** Media type recorded where the destination keeps one (a blob's Content-Type). @default "application/zip" */
+  contentType?: string;
 }
 
 /** A package found already stored under its final name, proven by its own bytes. */

@@ -91,9 +91,23 @@ export function apiHostOf(apiEndpoint: string): string {
   }
 }
 
+/** The `action` section of a manifest: absent fields become `null`, so every manifest has the same keys. */
+export function manifestAction(a: MachineAction): EvidenceManifest["action"] {
+  return {
+    id: a.id,
+    type: a.type,
+    status: a.status,
+    machineId: a.machineId,
+    computerDnsName: a.computerDnsName ?? null,
+    requestor: a.requestor ?? null,
+    requestorComment: a.requestorComment ?? null,
+    creationDateTimeUtc: a.creationDateTimeUtc,
+    lastUpdateDateTimeUtc: a.lastUpdateDateTimeUtc ?? null,
+  };
+}
+
 /** Builds the manifest. Absent action fields become `null`, so every manifest has the same keys. */
 export function buildEvidenceManifest(facts: ManifestFacts): EvidenceManifest {
-  const a = facts.action;
   return {
     schema: MANIFEST_SCHEMA,
     package: {
@@ -103,17 +117,7 @@ export function buildEvidenceManifest(facts: ManifestFacts): EvidenceManifest {
       ...(facts.contentMd5 ? { contentMd5: facts.contentMd5 } : {}),
       zipEntriesVerified: facts.zipEntriesVerified,
     },
-    action: {
-      id: a.id,
-      type: a.type,
-      status: a.status,
-      machineId: a.machineId,
-      computerDnsName: a.computerDnsName ?? null,
-      requestor: a.requestor ?? null,
-      requestorComment: a.requestorComment ?? null,
-      creationDateTimeUtc: a.creationDateTimeUtc,
-      lastUpdateDateTimeUtc: a.lastUpdateDateTimeUtc ?? null,
-    },
+    action: manifestAction(facts.action),
     download: {
       downloadedAt: facts.downloadedAt,
       apiHost: apiHostOf(facts.apiEndpoint),
@@ -128,8 +132,10 @@ export function buildEvidenceManifest(facts: ManifestFacts): EvidenceManifest {
 
 /** Key order of the manifest as written; keys not listed follow in code-point order. */
 const KEY_ORDER: Record<string, readonly string[]> = {
-  "": ["schema", "package", "action", "download", "pulumi", "tool"],
+  "": ["schema", "package", "file", "action", "download", "pulumi", "tool"],
   package: ["fileName", "sizeInBytes", "sha256", "contentMd5", "zipEntriesVerified"],
+  // A live response file's manifest (liveResponseManifest.ts) has `file` where a package's has `package`.
+  file: ["fileName", "remotePath", "commandIndex", "sizeInBytes", "sha256", "contentMd5"],
   action: [
     "id",
     "type",
@@ -175,7 +181,7 @@ function canonical(value: unknown, section: string): unknown {
  * kept in state (whose objects come back with their keys in another order) rebuilds the file exactly,
  * and its SHA-256 is the one state holds.
  */
-export function manifestText(manifest: EvidenceManifest | Record<string, unknown>): string {
+export function manifestText(manifest: EvidenceManifest | object): string {
   return `${JSON.stringify(canonical(manifest, ""), null, 2)}\n`;
 }
 
