@@ -39,6 +39,12 @@ export interface DeviceIsolationArgs {
    * succeeds). `false` leaves the device isolated when the resource goes. @default true
    */
   releaseOnDelete?: pulumi.Input<boolean>;
+  /**
+   * The connection profile to act through: a name in the stack config \`mde:profiles\` (its tenant,
+   * application and credential; see the README's MSSP section). Unset: the stack's top-level \`mde:*\`
+   * settings. A misspelled name fails at preview. A change replaces the resource.
+   */
+  profile?: pulumi.Input<string>;
 }
 
 /** The provider as stored in state (see the collection's `PROVIDER_TEXT` for why it is one line). */
@@ -126,6 +132,7 @@ export class DeviceIsolation extends pulumi.CustomResource {
         waitForCompletion: args?.waitForCompletion,
         completionTimeoutInMinutes: args?.completionTimeoutInMinutes,
         releaseOnDelete: args?.releaseOnDelete,
+        profile: args?.profile,
         pulumiStack: `${pulumi.getProject()}/${pulumi.getStack()}`,
         resourceName: name,
         actionId: undefined,

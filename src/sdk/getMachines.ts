@@ -22,6 +22,11 @@ export interface GetMachinesArgs {
    * any quote inside (`'o''brien'`).
    */
   filter?: string;
+  /**
+   * The connection profile to read through: a name in the stack config `mde:profiles` (its tenant and
+   * credential). Unset: the stack's top-level `mde:*` settings.
+   */
+  profile?: string;
 }
 
 /** Arguments of {@link getMachinesOutput}: those of {@link GetMachinesArgs}, each an Input. */
@@ -120,7 +125,8 @@ export async function getMachines(args: GetMachinesArgs = {}): Promise<GetMachin
 
 async function readMachines(args: GetMachinesArgs): Promise<GetMachinesResult> {
   // Arguments first: a mistake in them needs no settings and no request.
-  const filter = buildMachineFilter(args);
+  const { profile, ...criteria } = args;
+  const filter = buildMachineFilter(criteria);
   // Loaded on first use, not when the program imports the package: the HTTP client and MSAL are only
   // needed here, and undici fails at import on a Node.js too old for it (requireNode says so first).
   require("../provider/requireNode");
@@ -129,7 +135,13 @@ async function readMachines(args: GetMachinesArgs): Promise<GetMachinesResult> {
   const { getDefenderClient } =
     require("../client/sharedClients") as typeof import("../client/sharedClients");
   const { listAllMachines } = require("../client/machineQuery") as typeof import("../client/machineQuery");
-  const settings = resolveSettings(programConfig(), process.env);
+  const settings =
+    profile === undefined
+      ? resolveSettings(programConfig(), process.env)
+      : (require("../settings/profiles") as typeof import("../settings/profiles")).resolveProfile(
+          programConfig(),
+          profile,
+        );
   const machines = await listAllMachines(getDefenderClient(settings), filter);
   return { machines: machines.map(toMachine).sort(byNameThenId) };
 }

@@ -65,6 +65,12 @@ export interface InvestigationPackageCollectionArgs {
    * the same job. A change replaces the resource.
    */
   adoptActionId?: pulumi.Input<string>;
+  /**
+   * The connection profile to act through: a name in the stack config \`mde:profiles\` (its tenant,
+   * application and credential; see the README's MSSP section). Unset: the stack's top-level \`mde:*\`
+   * settings. A misspelled name fails at preview. A change replaces the resource.
+   */
+  profile?: pulumi.Input<string>;
 }
 
 /**
@@ -164,6 +170,7 @@ export class InvestigationPackageCollection extends pulumi.CustomResource {
         cancelOnDelete: args?.cancelOnDelete,
         onConflict: args?.onConflict,
         adoptActionId: args?.adoptActionId,
+        profile: args?.profile,
         pulumiStack: `${pulumi.getProject()}/${pulumi.getStack()}`,
         resourceName: name,
         actionId: undefined,

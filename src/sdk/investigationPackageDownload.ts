@@ -61,6 +61,12 @@ export interface InvestigationPackageDownloadArgs {
    */
   timeoutInMinutes?: pulumi.Input<number>;
   /**
+   * The connection profile to act through: a name in the stack config \`mde:profiles\` (its tenant,
+   * application and credential; see the README's MSSP section). Unset: the stack's top-level \`mde:*\`
+   * settings. A misspelled name fails at preview. A change replaces the resource.
+   */
+  profile?: pulumi.Input<string>;
+  /**
    * Longest time the package transfer may take, in real minutes: requests, bytes and waits between
    * attempts (waiting for a link in the GetPackageUri budget is not counted). A link host that sends too
    * slowly is cut off then, with `MDE_TRANSFER_TIMEOUT`, and nothing is kept. Apart from it, an attempt
@@ -196,6 +202,7 @@ export class InvestigationPackageDownload extends pulumi.CustomResource {
         blobPrefix: args?.blobPrefix,
         requireImmutableStorage: args?.requireImmutableStorage,
         timeoutInMinutes: args?.timeoutInMinutes,
+        profile: args?.profile,
         transferTimeoutInMinutes: args?.transferTimeoutInMinutes,
         maxPackageSizeInBytes: args?.maxPackageSizeInBytes,
         pulumiStack: `${pulumi.getProject()}/${pulumi.getStack()}`,

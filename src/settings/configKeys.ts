@@ -31,6 +31,8 @@ export const CONFIG_KEYS = [
   "mde:rateLimitPerHour",
   "mde:caCertPath",
   "mde:timeScale",
+  // Named connection profiles, one per tenant or application (see profiles.ts).
+  "mde:profiles",
 ] as const;
 
 /** A configuration key understood by {@link resolveSettings}. */

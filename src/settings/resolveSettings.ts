@@ -44,6 +44,8 @@ export interface Settings {
   readonly caCertPem?: string;
   /** Divides every rate window, poll delay and backoff (emulator exercises). 1 = real time. */
   readonly timeScale: number;
+  /** The connection profile these settings are, when not the stack's top-level (default) one. */
+  readonly profile?: string;
 }
 
 /**

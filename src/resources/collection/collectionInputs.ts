@@ -51,6 +51,8 @@ export interface CollectionInputs extends DeviceTargetInputs {
   resourceName?: string;
   /** An existing collection to take over instead of starting one. */
   adoptActionId?: string;
+  /** The connection profile (mde:profiles) the collection acts through; absent: the stack's own settings. */
+  profile?: string;
 }
 
 /** Names of the inputs, in the order users write them. */
@@ -65,6 +67,7 @@ export const INPUT_NAMES = [
   "pulumiStack",
   "resourceName",
   "adoptActionId",
+  "profile",
   "computerDnsName",
   "deviceWaitInMinutes",
   "requireActiveDevice",
@@ -77,6 +80,7 @@ export const REPLACING_INPUTS = [
   "comment",
   "triggers",
   "adoptActionId",
+  "profile",
 ] as const;
 
 /** Inputs that only govern this provider's behaviour: a change updates state, nothing else. */
@@ -159,6 +163,7 @@ export function collectionInputs(props: Record<string, unknown>): CollectionInpu
     resourceName: typeof props.resourceName === "string" ? props.resourceName : undefined,
     adoptActionId:
       typeof props.adoptActionId === "string" ? props.adoptActionId.trim().toLowerCase() : undefined,
+    ...(typeof props.profile === "string" && props.profile !== "" ? { profile: props.profile } : {}),
     ...deviceTargetInputs(props),
   };
 }

@@ -15,7 +15,7 @@ import type { Settings } from "../../settings/resolveSettings";
 import { actionMarker, markedComment } from "../shared/actionMarker";
 import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
-import { currentSettings } from "../shared/providerSettings";
+import { currentSettings, profileOf } from "../shared/providerSettings";
 import { settleAction } from "../shared/settleAction";
 import { noticeTakeOver } from "../shared/takeOverNotice";
 import {
@@ -98,7 +98,7 @@ export const collectionProvider = actionProvider({
 
   /** Starts the collection once; with waitForCompletion, returns when it is final. */
   async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    const settings = currentSettings();
+    const settings = currentSettings(profileOf(news));
     // The device first: a name is resolved (and an Active device required) before anything is posted.
     const inputs = await resolveTarget(settings, collectionInputs(news));
     let result: CollectResult;
@@ -157,7 +157,7 @@ export const collectionProvider = actionProvider({
 
   /** Refreshes every output from the action; a deleted action leaves state. */
   async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-    const action = await getDefenderClient(currentSettings()).statusReader.read(id, {
+    const action = await getDefenderClient(currentSettings(profileOf(props))).statusReader.read(id, {
       createdAt: typeof props.creationDateTimeUtc === "string" ? props.creationDateTimeUtc : undefined,
       type: COLLECT_INVESTIGATION_PACKAGE,
     });
@@ -189,7 +189,7 @@ export const collectionProvider = actionProvider({
     }
     // The declared state is a completed collection: look again (an earlier wait may have failed
     // or timed out, and the engine retries resources whose initialisation failed).
-    const settings = currentSettings();
+    const settings = currentSettings(profileOf(news));
     // A final status cannot change: report it again without calling the API. A running one is
     // looked up and waited for, continuing the wait that create started.
     const fresh = isFinalStatus(status)
@@ -208,7 +208,7 @@ export const collectionProvider = actionProvider({
     if (!inputs.cancelOnDelete || isFinalStatus(props.status as string | undefined)) return;
     try {
       const stack = inputs.pulumiStack ? `Pulumi stack ${inputs.pulumiStack}` : "Pulumi";
-      await getDefenderClient(currentSettings()).cancelMachineAction(
+      await getDefenderClient(currentSettings(profileOf(props))).cancelMachineAction(
         id,
         `Cancelled by ${stack}: the collection resource was deleted or replaced (cancelOnDelete).`,
       );

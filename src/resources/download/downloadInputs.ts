@@ -33,10 +33,18 @@ export interface DownloadInputs extends Partial<TransferInputs>, DestinationInpu
   timeoutInMinutes: number;
   /** `project/stack` of the program, recorded in the manifest. */
   pulumiStack?: string;
+  /** The connection profile (mde:profiles) it acts through; absent: the stack's own settings. */
+  profile?: string;
 }
 
 /** Inputs whose change downloads into a new resource (the old files stay: evidence is never deleted). */
-export const REPLACING_DOWNLOAD_INPUTS = ["actionId", "directory", "blobContainerUrl", "blobPrefix"] as const;
+export const REPLACING_DOWNLOAD_INPUTS = [
+  "actionId",
+  "directory",
+  "blobContainerUrl",
+  "blobPrefix",
+  "profile",
+] as const;
 
 /** Inputs that only govern behaviour or the record: a change updates state, nothing else. */
 export const BEHAVIOUR_DOWNLOAD_INPUTS = [
@@ -124,6 +132,7 @@ export function downloadInputs(props: Record<string, unknown>): DownloadInputs {
         : DEFAULT_DOWNLOAD_TIMEOUT_IN_MINUTES,
     ...transferInputsOf(props),
     ...(typeof props.pulumiStack === "string" ? { pulumiStack: props.pulumiStack } : {}),
+    ...(typeof props.profile === "string" && props.profile !== "" ? { profile: props.profile } : {}),
   };
 }
 

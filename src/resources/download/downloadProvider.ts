@@ -8,7 +8,7 @@ import { DefenderError, isDefenderError } from "../../core/errors";
 import { destinationFor } from "../evidence/destinationFor";
 import { asRunningTransfer, transferCancellation } from "../evidence/transferCancellation";
 import { actionProvider } from "../shared/actionProvider";
-import { currentSettings } from "../shared/providerSettings";
+import { currentSettings, profileOf } from "../shared/providerSettings";
 import { surfaceError } from "../shared/surfaceError";
 import { downloadEvidence } from "./downloadEvidence";
 import { checkDownloadInputs, diffDownloadInputs, downloadInputs } from "./downloadInputs";
@@ -39,7 +39,7 @@ async function download(
   // partial file before the process ends.
   const signal = transferCancellation();
   const evidence = await asRunningTransfer(() =>
-    downloadEvidence(currentSettings(), inputs, { ...(location ? { location } : {}), signal }),
+    downloadEvidence(currentSettings(profileOf(news)), inputs, { ...(location ? { location } : {}), signal }),
   );
   return { id: evidence.location.path, outs: downloadOutputs(inputs, evidence) };
 }
@@ -77,7 +77,10 @@ export const downloadProvider = actionProvider(
       const expected = storedDigest(props);
       if (!location || !expected) return { id, props };
       const inputs = downloadInputs(props);
-      const fileStatus = await destinationFor(currentSettings(), inputs).inspect(location, expected);
+      const fileStatus = await destinationFor(currentSettings(profileOf(props)), inputs).inspect(
+        location,
+        expected,
+      );
       return { id, props: { ...props, fileStatus } };
     },
 
@@ -92,9 +95,13 @@ export const downloadProvider = actionProvider(
       if (drifted && location) {
         // A missing or altered manifest beside an intact package is written again from state: no link.
         const inputs = downloadInputs(news);
-        const restored = await restoreFromState(destinationFor(currentSettings(), inputs), olds, {
-          ...inputs,
-        });
+        const restored = await restoreFromState(
+          destinationFor(currentSettings(profileOf(news)), inputs),
+          olds,
+          {
+            ...inputs,
+          },
+        );
         if (restored) return { outs: restored };
       }
       if (drifted || !location) return { outs: (await download(news, location)).outs };

@@ -46,6 +46,8 @@ export interface IsolationInputs extends DeviceTargetInputs {
   pulumiStack?: string;
   /** The resource's name in the program, part of the marker. */
   resourceName?: string;
+  /** The connection profile (mde:profiles) it acts through; absent: the stack's own settings. */
+  profile?: string;
 }
 
 /** Inputs whose change isolates anew (a new resource; the old one releases the device first). */
@@ -55,6 +57,7 @@ export const REPLACING_ISOLATION_INPUTS = [
   "comment",
   "isolationType",
   "triggers",
+  "profile",
 ] as const;
 
 /** Inputs that only govern behaviour: a change updates state, nothing else. */
@@ -130,6 +133,7 @@ export function isolationInputs(props: Record<string, unknown>): IsolationInputs
     releaseOnDelete: props.releaseOnDelete !== false,
     ...(typeof props.pulumiStack === "string" ? { pulumiStack: props.pulumiStack } : {}),
     ...(typeof props.resourceName === "string" ? { resourceName: props.resourceName } : {}),
+    ...(typeof props.profile === "string" && props.profile !== "" ? { profile: props.profile } : {}),
     ...deviceTargetInputs(props),
   };
 }

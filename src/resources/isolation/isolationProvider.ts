@@ -13,7 +13,7 @@ import { actionMarker, markedComment } from "../shared/actionMarker";
 import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
 import { ResourceIncompleteError } from "../shared/incompleteError";
-import { currentSettings } from "../shared/providerSettings";
+import { currentSettings, profileOf } from "../shared/providerSettings";
 import { settleAction } from "../shared/settleAction";
 import { noticeTakeOver } from "../shared/takeOverNotice";
 import { waitForFinal } from "../shared/waitForFinal";
@@ -86,6 +86,7 @@ async function isolate(
       comment: inputs.comment,
       triggers: inputs.triggers,
       kind: after ? `isolate after ${after}` : "isolate",
+      ...(settings.profile ? { tenant: settings.tenantId ?? settings.profile } : {}),
     }),
   );
   // An isolation someone else already started on the device is taken over (`adopted`): isolating twice
@@ -136,14 +137,14 @@ export const isolationProvider = actionProvider({
 
   /** Resolves the device, waits out a pending release, isolates once; with waitForCompletion, until final. */
   async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    const settings = currentSettings();
+    const settings = currentSettings(profileOf(news));
     const inputs = await resolveTarget(settings, isolationInputs(news));
     return isolate(settings, inputs, news);
   },
 
   /** Reads the isolate action and the device's isolation (its latest succeeded Isolate or Unisolate). */
   async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-    const client = getDefenderClient(currentSettings());
+    const client = getDefenderClient(currentSettings(profileOf(props)));
     const actionId = typeof props.actionId === "string" ? props.actionId : id;
     const action = await client.statusReader.read(actionId, {
       createdAt: typeof props.creationDateTimeUtc === "string" ? props.creationDateTimeUtc : undefined,
@@ -161,7 +162,7 @@ export const isolationProvider = actionProvider({
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.UpdateResult> {
-    const settings = currentSettings();
+    const settings = currentSettings(profileOf(news));
     const inputs = withStoredTarget(isolationInputs(news), olds);
     const { released } = diffIsolationInputs(olds, news);
     if (released) {
@@ -179,7 +180,7 @@ export const isolationProvider = actionProvider({
   async delete(id: string, props: Record<string, unknown>): Promise<void> {
     const inputs = isolationInputs(props);
     if (!inputs.releaseOnDelete) return;
-    const settings = currentSettings();
+    const settings = currentSettings(profileOf(props));
     const client = getDefenderClient(settings);
     const timing = { timeoutInMinutes: inputs.completionTimeoutInMinutes, timeScale: settings.timeScale };
     await waitUntilSettled(client, ISOLATE, inputs.machineId, { ...timing, before: "a release" });
@@ -197,6 +198,7 @@ export const isolationProvider = actionProvider({
         comment: inputs.comment,
         triggers: inputs.triggers,
         kind: `release of ${actionId}`,
+        ...(settings.profile ? { tenant: settings.tenantId ?? settings.profile } : {}),
       }),
     );
     let release: MachineAction;

@@ -23,6 +23,8 @@ export interface MarkerInputs {
    * whose markers stay as they always were.
    */
   kind?: string;
+  /** The tenant, for a resource acting through a connection profile (absent: the stack's own tenant). */
+  tenant?: string;
   /** `project/stack`. */
   stack: string;
   /** The resource's name in the program. */
@@ -44,6 +46,7 @@ export function actionMarker(inputs: MarkerInputs): string {
     inputs.comment,
     inputs.triggers ?? [],
     ...(inputs.kind !== undefined ? [inputs.kind] : []),
+    ...(inputs.tenant !== undefined ? [`tenant:${inputs.tenant.toLowerCase()}`] : []),
   ]);
   return MARKER_PREFIX + createHash("sha256").update(identity).digest("hex").slice(0, MARKER_DIGITS);
 }

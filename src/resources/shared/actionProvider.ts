@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { InputFailure } from "./inputChecks";
-import { checkedWithSettings, configureProcess } from "./providerSettings";
+import { checkedWithSettings, configureProcess, profileOf } from "./providerSettings";
 import { surfaceError } from "./surfaceError";
 
 /** What a resource provider writes itself; every method may throw. */
@@ -41,6 +41,16 @@ export interface ActionProviderOptions {
   surface?: (error: unknown) => Error;
 }
 
+/** The error with the resource's connection profile named first (errors of several tenants read apart). */
+function namingProfile(error: unknown, props: unknown): unknown {
+  const profile =
+    props && typeof props === "object" ? profileOf(props as Record<string, unknown>) : undefined;
+  if (profile && error instanceof Error && !error.message.startsWith(`Profile ${profile}:`)) {
+    error.message = `Profile ${profile}: ${error.message}`;
+  }
+  return error;
+}
+
 /** Wraps a resource's own methods into a provider: configure, settings at check, errors surfaced. */
 export function actionProvider(
   methods: ActionProviderMethods,
@@ -53,7 +63,7 @@ export function actionProvider(
       try {
         return await method(...args);
       } catch (error) {
-        throw surface(error);
+        throw surface(namingProfile(error, args[args.length - 1]));
       }
     };
   return {
