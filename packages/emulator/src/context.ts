@@ -13,6 +13,7 @@ import type { PackageLinkSigner } from "./packageLink";
 import type { RateLimiter } from "./rateLimiter";
 import type { CallInProgress, CallRecorder } from "./record";
 import type { ActionStore } from "./store";
+import type { TenantSet } from "./tenants";
 import type { AccessTokenClaims, TokenService } from "./tokenService";
 import type { AppRegistration, Device } from "./types";
 import type { UserRegistry } from "./userRegistry";
@@ -48,9 +49,12 @@ export interface EmulatorContext {
   clock: Clock;
   registry: AppRegistry;
   tokens: TokenService;
+  /** The actions of the tenant a handler serves (tenant 0's outside a request; see `tenants`). */
   store: ActionStore;
-  /** Every device, including those not onboarded yet (see `onboarding`). */
+  /** Every device of the tenant a handler serves, including those not onboarded yet (see `onboarding`). */
   fleet: Device[];
+  /** Every tenant with its fleet and actions; API handlers get a context scoped to the caller's. */
+  tenants: TenantSet;
   /** When late devices onboard. */
   onboarding: OnboardingSchedule;
   /** Users who get delegated tokens. */

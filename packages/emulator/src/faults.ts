@@ -48,9 +48,12 @@ export class FaultInjector {
       !(Number.isSafeInteger(rule.bytes) && rule.bytes >= 1)
     )
       throw new RangeError("trickle bytes must be a positive integer");
+    if (rule.tenantId !== undefined && (typeof rule.tenantId !== "string" || rule.tenantId.trim() === ""))
+      throw new RangeError("fault tenantId must be a non-empty string");
     if (rule.kind === "completeAfterRelease" && rule.route !== "isolate")
       throw new RangeError("completeAfterRelease applies to route isolate only");
-    this.rules.push({ rule: { ...rule }, skipLeft: skip, timesLeft: times });
+    const scoped = rule.tenantId === undefined ? {} : { tenantId: rule.tenantId.toLowerCase() };
+    this.rules.push({ rule: { ...rule, ...scoped }, skipLeft: skip, timesLeft: times });
   }
 
   /** Removes every rule. */
@@ -63,9 +66,14 @@ export class FaultInjector {
     return this.rules.map((r) => ({ ...r.rule, skipLeft: r.skipLeft, timesLeft: r.timesLeft }));
   }
 
-  /** The fault to apply to this call of `route`, if any; consumes it. */
-  take(route: RouteName): FaultRule | undefined {
-    const active = this.rules.find((r) => r.rule.route === route);
+  /**
+   * The fault to apply to this call of `route`, made as `tenantId` (when known), if any; consumes it.
+   * A rule scoped to a tenant matches only calls made as that tenant.
+   */
+  take(route: RouteName, tenantId?: string): FaultRule | undefined {
+    const active = this.rules.find(
+      (r) => r.rule.route === route && (r.rule.tenantId === undefined || r.rule.tenantId === tenantId),
+    );
     if (!active) return undefined;
     if (active.skipLeft > 0) {
       active.skipLeft--;

@@ -38,6 +38,8 @@ export { ALL_ROLES, ROUTE_ROLES } from "./roles";
 export { ISOLATION_TYPES } from "./routes/isolation";
 export { EMULATOR_DEFAULTS, MAX_PACKAGE_PADDING_BYTES, startEmulator } from "./server";
 export { type ActionType, DEFAULT_LIFECYCLE } from "./store";
+export { MAX_TENANTS, tenantDeviceId, tenantUserUpn } from "./tenants";
+export type { CallFilter, EmulatorTenant, ProviderConfigOptions } from "./tenantTypes";
 export {
   ACCEPTED_RESOURCES,
   STORAGE_AUDIENCE,

@@ -3,7 +3,8 @@
  * the same route were in flight. Tests read it to assert concurrency and retries.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { CallRecord, Counters, RouteName } from "./types";
+import type { CallFilter } from "./tenantTypes";
+import type { CallRecord, Counters } from "./types";
 
 type RecordedRoute = CallRecord["route"];
 
@@ -96,11 +97,12 @@ export class CallRecorder {
   }
 
   /** Completed calls, oldest first. */
-  list(filter?: { route?: RecordedRoute | RouteName; clientId?: string }): CallRecord[] {
+  list(filter?: CallFilter): CallRecord[] {
     return this.records.filter(
       (r) =>
         (filter?.route === undefined || r.route === filter.route) &&
-        (filter?.clientId === undefined || r.clientId === filter.clientId.toLowerCase()),
+        (filter?.clientId === undefined || r.clientId === filter.clientId.toLowerCase()) &&
+        (filter?.tenantId === undefined || r.tenantId === filter.tenantId.toLowerCase()),
     );
   }
 

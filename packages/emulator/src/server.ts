@@ -22,7 +22,6 @@ import { EntraError, EntraErrorFactory } from "./entraErrors";
 import { MdeError, MdeErrorFactory } from "./errors";
 import { FaultInjector } from "./faults";
 import { defaultFleet, loadFleet, normalizeFleet } from "./fleet";
-import { scheduleInitialOnboarding } from "./fleetControl";
 import { GithubOidcService } from "./githubOidc";
 import { entraErrorResult, type HandlerResult, mdeErrorResult, readBody } from "./http";
 import { OnboardingSchedule } from "./onboarding";
@@ -55,6 +54,9 @@ import { handleManagedIdentity } from "./routes/managedIdentity";
 import { handleDiscovery, handleToken } from "./routes/token";
 import { StorageErrorFactory } from "./storageErrors";
 import { ActionStore } from "./store";
+import { createTenants, providerConfigFor, scheduleTenantsOnboarding, tenantView } from "./tenantControl";
+import { requestTenant, scopeToTenant } from "./tenants";
+import type { EmulatorTenant } from "./tenantTypes";
 import { TokenService } from "./tokenService";
 import type { AppRegistration, Emulator, EmulatorOptions, FaultRule, RouteName } from "./types";
 import { DEFAULT_MAX_URL_BYTES, HEADER_ALLOWANCE_BYTES, urlTooLongResult } from "./urlLimit";
@@ -181,7 +183,8 @@ function dispatch(
       const handler = API_HANDLERS[match.route];
       if (!handler) throw MdeErrorFactory.notFound(req.url.pathname);
       authorizeApiCall(ctx, match.route, req);
-      return handler(ctx, req);
+      // One endpoint serves every tenant: the token's tenant decides whose devices and actions these are.
+      return handler(scopeToTenant(ctx, ctx.tenants.dataOf(req.claims?.tid)), req);
     }
   }
 }
@@ -263,6 +266,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const [firstUser = { upn: DEFAULT_USER_UPN }, ...otherUsers] = options.users ?? [];
   const defaultUser = users.add(firstUser);
   for (const user of otherUsers) users.add(user);
+  const tenants = createTenants({
+    count: options.tenants ?? 1,
+    defaultApp: first,
+    defaultUser,
+    fleet,
+    store,
+    registry,
+    users,
+    newStore: () => new ActionStore(clock, options.lifecycle),
+  });
   const ctx: EmulatorContext = {
     origin: "",
     caFile,
@@ -276,6 +289,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }),
     store,
     fleet,
+    tenants,
     onboarding: new OnboardingSchedule(clock),
     users,
     github,
@@ -305,13 +319,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       recorder.reset();
       faults.clear();
       limiter.reset();
-      store.reset();
+      tenants.reset();
       ctx.packages.clear();
     },
   };
 
   // Delays of devices given with behavior.onboardAfterSeconds count from start.
-  scheduleInitialOnboarding(ctx);
+  scheduleTenantsOnboarding(ctx);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? "GET";
@@ -330,7 +344,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const finishLog = (status: number, errorCode?: string) => {
       const record = call.finish(status, errorCode);
       log(
-        `${method} ${record.path} -> ${status === 0 ? "dropped" : status}${errorCode ? ` ${errorCode}` : ""} ${record.endMs - record.startMs}ms${record.clientId ? ` app=${record.clientId}` : ""}`,
+        `${method} ${record.path} -> ${status === 0 ? "dropped" : status}${errorCode ? ` ${errorCode}` : ""} ${record.endMs - record.startMs}ms${record.clientId ? ` app=${record.clientId}` : ""}${tenants.list.length > 1 && record.tenantId ? ` tenant=${record.tenantId}` : ""}`,
       );
     };
     if (Buffer.byteLength(rawUrl) > maxUrlBytes) {
@@ -342,7 +356,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     const isServiceRoute = match.route !== "admin" && match.route !== "unknown";
-    const fault = isServiceRoute ? faults.take(match.route as RouteName) : undefined;
+    const fault = isServiceRoute
+      ? faults.take(match.route as RouteName, requestTenant(ctx, match, routeRequest))
+      : undefined;
     try {
       if (fault?.kind === "reset") {
         req.socket.destroy();
@@ -409,6 +425,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const origin = `https://${formatHost(host)}:${port}`;
   ctx.origin = origin;
 
+  const scale = options.timeScale ?? EMULATOR_DEFAULTS.timeScale;
+  const tenantViews: EmulatorTenant[] = [];
   const emulator: Emulator = {
     ...targetingMethods(ctx, defaultUser),
     ...responseActionMethods(ctx),
@@ -423,6 +441,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       roles: [...first.roles],
     },
     fleet,
+    tenants: tenantViews,
+    tenant: (index) => {
+      ctx.tenants.at(index);
+      return tenantViews[index] as EmulatorTenant;
+    },
     managedIdentity: {
       tenantId: systemIdentity.tenantId,
       clientId: systemIdentity.clientId,
@@ -438,20 +461,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tls.caKeyPem
         ? issueServerCertificate({ caPem: tls.caPem, caKeyPem: tls.caKeyPem }, certOptions)
         : { certPem: tls.cert, keyPem: tls.key },
-    providerConfig: () => {
-      const plain = (value: string) => ({ value, secret: false });
-      const scale = options.timeScale ?? EMULATOR_DEFAULTS.timeScale;
-      return {
-        "mde:tenantId": plain(first.tenantId),
-        "mde:clientId": plain(first.clientId),
-        "mde:clientSecret": { value: first.clientSecret ?? "", secret: true },
-        "mde:apiEndpoint": plain(origin),
-        "mde:authorityHost": plain(origin),
-        "mde:caCertPath": plain(caFile),
-        // The provider's rate windows and poll delays must shrink with the emulator's clock.
-        ...(scale !== 1 ? { "mde:timeScale": plain(String(scale)) } : {}),
-      };
-    },
+    providerConfig: (configOptions = {}) =>
+      providerConfigFor(ctx, ctx.tenants.at(configOptions.tenant ?? 0).defaultApp, scale),
     issueToken: (issueOptions = {}) => {
       const app = registry.find(
         issueOptions.tenantId ?? first.tenantId,
@@ -465,12 +476,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     injectFault: (rule) => faults.add(rule),
     adminToken,
     packageSha256: async (actionId) => {
-      const entry = store.get(actionId);
+      const entry = tenants.findAction(actionId)?.entry;
       if (!entry) throw new Error(`no machine action ${actionId}`);
       return (await (await ctx.packages.open(entry)).digests()).sha256;
     },
     packageSize: (actionId) => {
-      const entry = store.get(actionId);
+      const entry = tenants.findAction(actionId)?.entry;
       if (!entry) throw new Error(`no machine action ${actionId}`);
       return ctx.packages.size(entry);
     },
@@ -495,5 +506,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.closeAllConnections();
       }),
   };
+  for (const tenant of tenants.list) {
+    tenantViews.push(tenantView(ctx, tenant, { timeScale: scale, issueToken: emulator.issueToken }));
+  }
   return emulator;
 }

@@ -10,6 +10,7 @@ import type {
   UserRegistration,
   UserRegistrationInput,
 } from "./identityTypes";
+import type { CallFilter, EmulatorTenant, ProviderConfigOptions } from "./tenantTypes";
 
 /** Every route the emulator distinguishes, used by fault rules, rate limits and the call record. */
 export type RouteName =
@@ -63,6 +64,7 @@ export interface CallRecord {
   path: string;
   /** Application (appid claim, or `client_id` on the token route). */
   clientId?: string;
+  /** Tenant the call was made as: the token's `tid`, the token endpoint's tenant, a link's action's tenant. */
   tenantId?: string;
   /** HTTP status sent; 0 when the connection was dropped without an answer. */
   status: number;
@@ -89,6 +91,11 @@ export type FaultRule = {
   skip?: number;
   /** Apply to this many calls. @default 1 */
   times?: number;
+  /**
+   * Only calls made as this tenant match (the token's `tid` on the API, the path's tenant on the
+   * token endpoint, the action's tenant on a link download). @default every tenant
+   */
+  tenantId?: string;
 } & (
   | {
       kind: "status";
@@ -236,6 +243,12 @@ export interface EmulatorOptions {
   fleet?: Device[] | string;
   /** Registered apps; the first is `defaultApp`. @default one app with a generated secret and every role */
   apps?: AppRegistrationInput[];
+  /**
+   * Entra tenants to serve, at most 100 (`MAX_TENANTS`). Tenant 0 is the default app's; each other
+   * gets a generated tenant id, its own default app and user, a copy of the fleet with the same
+   * computer names and ids of its own, and its own actions (see `Emulator.tenant`). @default 1
+   */
+  tenants?: number;
   /** Users who can get delegated tokens; the first is `defaultUser`. @default one user with full access */
   users?: UserRegistrationInput[];
   /** Access-token lifetime in emulated seconds. @default 3600 */
@@ -294,6 +307,13 @@ export interface Emulator {
   readonly defaultApp: { tenantId: string; clientId: string; clientSecret: string; roles: string[] };
   /** Every device, including those not onboarded yet; changes made at run time show here. */
   readonly fleet: Device[];
+  /** Every tenant, tenant 0 (the default app's) first. */
+  readonly tenants: readonly EmulatorTenant[];
+  /**
+   * Tenant `index` of `tenants`: its default app, user, fleet and calls.
+   * @throws RangeError for an index the emulator was not started with
+   */
+  tenant(index: number): EmulatorTenant;
   /** Registers an app; its roles decide 403s. */
   addApp(app: AppRegistrationInput): AppRegistration;
   /** The first registered user (with its password, for the password grant). */
@@ -314,7 +334,8 @@ export interface Emulator {
    * `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, plus `NODE_EXTRA_CA_CERTS`), its ID tokens naming `subject`.
    */
   githubActionsEnv(options?: GithubActionsEnvOptions): GithubActionsEnv;
-  calls(filter?: { route?: RouteName | "admin" | "unknown"; clientId?: string }): CallRecord[];
+  /** Calls so far, oldest first; `tenantId` keeps those made as that tenant. */
+  calls(filter?: CallFilter): CallRecord[];
   resetRecord(): void;
   /**
    * Mints an access token directly (no token request), e.g. the pre-obtained bearer token a user
@@ -333,9 +354,11 @@ export interface Emulator {
   issueServerCertificate(options?: ServerCertificateOptions): CertificateWithKey;
   /**
    * The `mde:*` stack config that points the pulumi-mde provider at this emulator with the default
-   * app (the client secret flagged secret; `mde:timeScale` when the emulator is time-scaled).
+   * app (the client secret flagged secret; `mde:timeScale` when the emulator is time-scaled);
+   * `{ tenant: i }` names tenant i's default app instead.
+   * @throws RangeError for a tenant the emulator was not started with
    */
-  providerConfig(): Record<string, { value: string; secret: boolean }>;
+  providerConfig(options?: ProviderConfigOptions): Record<string, { value: string; secret: boolean }>;
   /** Per-route totals since the last reset. */
   counters(): Counters;
   injectFault(rule: FaultRule): void;

@@ -34,8 +34,11 @@ export async function handleDownload(ctx: EmulatorContext, req: RouteRequest): P
       ? StorageErrorFactory.linkExpired(req.url.searchParams.get("se") ?? "", ctx.clock.nowMs())
       : StorageErrorFactory.signatureMismatch();
   }
-  const entry = ctx.store.get(check.actionId);
-  if (!entry) return StorageErrorFactory.blobNotFound();
+  // A link carries no token: the action's tenant, whichever it is, is the call's.
+  const found = ctx.tenants.findAction(check.actionId);
+  if (!found) return StorageErrorFactory.blobNotFound();
+  const { entry } = found;
+  req.call.identify(undefined, found.tenant.tenantId);
   const blob = await ctx.packages.open(entry);
   return serveBlob(ctx, req, blob, { contentType: "application/zip", fileName: `${entry.id}.zip` });
 }

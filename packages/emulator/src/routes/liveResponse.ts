@@ -140,7 +140,10 @@ export async function handleLiveResponseDownload(
       ? StorageErrorFactory.linkExpired(req.url.searchParams.get("se") ?? "", ctx.clock.nowMs())
       : StorageErrorFactory.signatureMismatch();
   }
-  const entry = ctx.store.get(check.actionId);
+  // A link carries no token: the action's tenant, whichever it is, is the call's.
+  const found = ctx.tenants.findAction(check.actionId);
+  if (found) req.call.identify(undefined, found.tenant.tenantId);
+  const entry = found?.entry;
   const command = entry?.commands?.[check.index];
   if (!entry || !command?.result) return StorageErrorFactory.blobNotFound();
   return serveBlob(ctx, req, resultBlob(entry, check.index, command.result), {
