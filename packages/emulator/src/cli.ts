@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { isLoopbackHost } from "./adminAuth";
 import { watchLauncher } from "./launcherWatch";
 import { EMULATOR_DEFAULTS, startEmulator } from "./server";
+import { MAX_TENANTS } from "./tenants";
 import type { EmulatorOptions } from "./types";
 
 const HELP = `Usage: mde-emulator [options]
@@ -26,6 +27,7 @@ Options:
   --tenant-id <guid>         tenant of the default app (default: generated)
   --client-id <guid>         client id of the default app (default: generated)
   --client-secret <secret>   secret of the default app (default: generated)
+  --tenants <n>              tenants to serve, each with its own app, fleet and actions (default 1)
   --duplicate <mode>         conflict (400) or returnExisting (201) for a second collection
   --quote-package-uri        wrap GetPackageUri values in literal quotes
   --no-rate-limits           disable the per-app rate limits
@@ -63,6 +65,7 @@ export function parseCliOptions(argv: string[]): { options: EmulatorOptions; qui
       "tenant-id": { type: "string" },
       "client-id": { type: "string" },
       "client-secret": { type: "string" },
+      tenants: { type: "string" },
       duplicate: { type: "string" },
       "quote-package-uri": { type: "boolean" },
       "no-rate-limits": { type: "boolean" },
@@ -102,6 +105,12 @@ export function parseCliOptions(argv: string[]): { options: EmulatorOptions; qui
   const timeScale = positiveNumber("time-scale", values["time-scale"]);
   if (timeScale !== undefined) options.timeScale = timeScale;
   if (values.fleet) options.fleet = values.fleet;
+  if (values.tenants !== undefined) {
+    const tenants = Number(values.tenants);
+    if (!Number.isInteger(tenants) || tenants < 1 || tenants > MAX_TENANTS)
+      throw new Error(`--tenants must be an integer from 1 to ${MAX_TENANTS}, got '${values.tenants}'`);
+    options.tenants = tenants;
+  }
   const tokenLifetime = positiveNumber("token-lifetime", values["token-lifetime"]);
   if (tokenLifetime !== undefined) options.tokenLifetimeSeconds = tokenLifetime;
   const linkLifetime = positiveNumber("link-lifetime", values["link-lifetime"]);
@@ -172,6 +181,17 @@ async function main(): Promise<void> {
   for (const [key, { value, secret }] of Object.entries(emulator.providerConfig())) {
     out(`  pulumi config set ${secret ? "--secret " : ""}${key} ${shellQuote(value)}`);
   }
+  for (const tenant of emulator.tenants.slice(1)) {
+    // Each further tenant is a connection profile; endpoints and the CA come from the settings above.
+    const profile = `mde:profiles.tenant${tenant.index}`;
+    out();
+    out(`Tenant ${tenant.index} (${tenant.tenantId}), as a connection profile:`);
+    out(`  pulumi config set --path ${profile}.tenantId ${shellQuote(tenant.defaultApp.tenantId)}`);
+    out(`  pulumi config set --path ${profile}.clientId ${shellQuote(tenant.defaultApp.clientId)}`);
+    out(
+      `  pulumi config set --secret --path ${profile}.clientSecret ${shellQuote(tenant.defaultApp.clientSecret)}`,
+    );
+  }
   out();
   out("Managed identity (msal-node App Service source):");
   out(
@@ -190,6 +210,9 @@ async function main(): Promise<void> {
   out(
     `Fleet: ${emulator.fleet.length} devices, e.g. ${emulator.fleet[0]?.id ?? "none"} (${emulator.fleet[0]?.computerDnsName ?? ""})`,
   );
+  if (emulator.tenants.length > 1) {
+    out(`  in each of ${emulator.tenants.length} tenants: the same computer names, device ids of their own`);
+  }
   out("Requests:");
 
   let stopping = false;

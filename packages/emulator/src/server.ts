@@ -55,7 +55,7 @@ import { handleDiscovery, handleToken } from "./routes/token";
 import { StorageErrorFactory } from "./storageErrors";
 import { ActionStore } from "./store";
 import { createTenants, providerConfigFor, scheduleTenantsOnboarding, tenantView } from "./tenantControl";
-import { requestTenant, scopeToTenant } from "./tenants";
+import { requestTenant, scopeToTenant, tenantCount } from "./tenants";
 import type { EmulatorTenant } from "./tenantTypes";
 import { TokenService } from "./tokenService";
 import type { AppRegistration, Emulator, EmulatorOptions, FaultRule, RouteName } from "./types";
@@ -226,6 +226,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (!Number.isSafeInteger(liveResponseSessions) || liveResponseSessions < 1) {
     throw new RangeError("liveResponseSessionsPerTenant must be a positive integer");
   }
+  // Checked before anything is written or listened on.
+  const tenantTotal = tenantCount(options.tenants);
   const adminToken = options.adminToken ?? generateAdminToken();
   const clock = new Clock(options.timeScale ?? EMULATOR_DEFAULTS.timeScale);
   const tls = loadTls(options);
@@ -267,7 +269,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const defaultUser = users.add(firstUser);
   for (const user of otherUsers) users.add(user);
   const tenants = createTenants({
-    count: options.tenants ?? 1,
+    count: tenantTotal,
     defaultApp: first,
     defaultUser,
     fleet,

@@ -13,10 +13,10 @@ import type { UserRegistration } from "./identityTypes";
 import { isolationState } from "./isolationState";
 import type { ActionStore } from "./store";
 import {
-  MAX_TENANTS,
   scopeToTenant,
   type TenantData,
   TenantSet,
+  tenantCount,
   tenantDeviceId,
   tenantFleet,
   tenantUserUpn,
@@ -46,9 +46,7 @@ export interface TenantSeed {
  * @throws RangeError when `count` is not an integer from 1 to `MAX_TENANTS`
  */
 export function createTenants(seed: TenantSeed): TenantSet {
-  if (!Number.isInteger(seed.count) || seed.count < 1 || seed.count > MAX_TENANTS) {
-    throw new RangeError(`tenants must be an integer from 1 to ${MAX_TENANTS}`);
-  }
+  const count = tenantCount(seed.count);
   const list: TenantData[] = [
     {
       index: 0,
@@ -59,7 +57,7 @@ export function createTenants(seed: TenantSeed): TenantSet {
       store: seed.store,
     },
   ];
-  for (let index = 1; index < seed.count; index++) {
+  for (let index = 1; index < count; index++) {
     const defaultApp = seed.registry.add({
       tenantId: randomUUID(),
       displayName: `pulumi-mde (tenant ${index})`,

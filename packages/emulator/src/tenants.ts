@@ -19,6 +19,18 @@ import type { AppRegistration, Device } from "./types";
 /** Most tenants one emulator serves (each holds a copy of the fleet). */
 export const MAX_TENANTS = 100;
 
+/**
+ * The `tenants` option, checked.
+ * @throws RangeError when it is not an integer from 1 to `MAX_TENANTS`
+ */
+export function tenantCount(option: number | undefined): number {
+  const count = option ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_TENANTS) {
+    throw new RangeError(`tenants must be an integer from 1 to ${MAX_TENANTS}`);
+  }
+  return count;
+}
+
 /** What one tenant owns. */
 export interface TenantData {
   /** Position in the `tenants` list; 0 is the default app's tenant. */

@@ -7,6 +7,7 @@ import { requireAdminToken } from "../adminAuth";
 import type { EmulatorContext, RouteRequest } from "../context";
 import { MdeError } from "../errors";
 import { type HandlerResult, jsonResult, parseJsonObject } from "../http";
+import type { CallFilter } from "../tenantTypes";
 import { type AppRegistrationInput, type FaultRule, ROUTE_NAMES, type RouteName } from "../types";
 import { handleAdminTargets } from "./adminTargets";
 
@@ -47,9 +48,11 @@ export function handleAdmin(ctx: EmulatorContext, req: RouteRequest): HandlerRes
     case "GET calls": {
       const route = req.url.searchParams.get("route") ?? undefined;
       const clientId = req.url.searchParams.get("clientId") ?? undefined;
-      const filter: { route?: RouteName | "admin" | "unknown"; clientId?: string } = {};
+      const tenantId = req.url.searchParams.get("tenantId") ?? undefined;
+      const filter: CallFilter = {};
       if (route) filter.route = route as RouteName;
       if (clientId) filter.clientId = clientId;
+      if (tenantId) filter.tenantId = tenantId;
       return jsonResult(200, ctx.recorder.list(filter));
     }
     case "DELETE calls":
@@ -98,8 +101,27 @@ export function handleAdmin(ctx: EmulatorContext, req: RouteRequest): HandlerRes
     case "POST reset":
       ctx.resetAll();
       return noContent();
-    case "GET fleet":
-      return jsonResult(200, ctx.fleet);
+    case "GET fleet": {
+      const tenant = req.url.searchParams.get("tenant");
+      if (tenant === null) return jsonResult(200, ctx.fleet);
+      try {
+        return jsonResult(200, ctx.tenants.at(Number(tenant)).fleet);
+      } catch (error) {
+        throw new MdeError(404, "NotFound", (error as Error).message);
+      }
+    }
+    case "GET tenants":
+      // Secrets stay out, as in the app listing.
+      return jsonResult(
+        200,
+        ctx.tenants.list.map((t) => ({
+          index: t.index,
+          tenantId: t.tenantId,
+          clientId: t.defaultApp.clientId,
+          defaultUserUpn: t.defaultUser.upn,
+          devices: t.fleet.length,
+        })),
+      );
     case "GET apps":
       // Secrets stay out of listings; whoever registered an app knows its secret.
       return jsonResult(
