@@ -33,6 +33,7 @@ import { CollectionIncompleteError } from "../../src/resources/collection/collec
 import { checkDownloadInputs } from "../../src/resources/download/downloadInputs";
 import { EvidenceError, type EvidenceErrorCode } from "../../src/resources/evidence/evidenceError";
 import { IsolationIncompleteError } from "../../src/resources/isolation/isolationProvider";
+import { LiveResponseIncompleteError } from "../../src/resources/liveResponse/liveResponseOutputs";
 import { ResourceIncompleteError } from "../../src/resources/shared/incompleteError";
 import { checkedWithSettings } from "../../src/resources/shared/providerSettings";
 import { surfaceError } from "../../src/resources/shared/surfaceError";
@@ -146,6 +147,13 @@ const REPRESENTATIVES: Record<string, () => unknown> = {
       {},
       { __provider: "x" },
     ),
+  MDE_LIVE_RESPONSE_INCOMPLETE: () =>
+    new LiveResponseIncompleteError(
+      `Live response ${ACTION} on device ${DEVICE} ended Failed: 1 of 3 files collected. Not collected: "C:\\Temp\\x.ps1" (command 1) failed on the device: File not found.`,
+      ACTION,
+      {},
+      { __provider: "x" },
+    ),
   MDE_COLLECTION_INCOMPLETE: () =>
     new CollectionIncompleteError(
       `Collection ${ACTION} on device ${DEVICE} ended Failed: the device reported a failure. It is kept in state.`,
@@ -162,6 +170,7 @@ const ALL_CODES = [
     "MDE_RESOURCE_INCOMPLETE",
     "MDE_COLLECTION_INCOMPLETE",
     "MDE_ISOLATION_INCOMPLETE",
+    "MDE_LIVE_RESPONSE_INCOMPLETE",
   ]),
 ];
 
