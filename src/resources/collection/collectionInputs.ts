@@ -2,25 +2,9 @@
  * Validation and normalisation of `InvestigationPackageCollection` inputs. Pure: no I/O, so
  * `check` can reject bad input at `pulumi preview`, before any API call.
  */
-import {
-  checkDeviceTarget,
-  type DeviceTargetInputs,
-  deviceKeyOf,
-  deviceTargetInputs,
-  normaliseDeviceTarget,
-} from "../shared/deviceTargetInputs";
-import {
-  checkActionGuid,
-  checkBoolean,
-  checkComment,
-  checkMachineId,
-  checkMinutes,
-  checkTriggers,
-  describe,
-  HEX_ID,
-  type InputFailure,
-  isUnknown,
-} from "../shared/inputChecks";
+import { type DeviceTargetInputs, deviceKeyOf, deviceTargetInputs } from "../shared/deviceTargetInputs";
+import { checkActionGuid, describe, type InputFailure, isUnknown } from "../shared/inputChecks";
+import { InputJudge, normaliseActionInputs } from "../shared/inputJudge";
 
 export { type InputFailure, MAX_COMMENT_LENGTH, UNKNOWN_VALUE } from "../shared/inputChecks";
 
@@ -106,43 +90,17 @@ export function checkCollectionInputs(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: InputFailure[];
 } {
-  const failures: InputFailure[] = [];
-  const judge = (property: string, reason: string | undefined) => {
-    if (reason !== undefined) failures.push({ property, reason });
-  };
-  const known = (name: string) => !isUnknown(news[name]);
-
-  // A device named by computerDnsName alone needs no machineId: create resolves it.
-  if (known("machineId") && deviceKeyOf(news) === "machineId")
-    judge("machineId", checkMachineId(news.machineId));
-  failures.push(...checkDeviceTarget(news, known));
-  if (known("comment")) judge("comment", checkComment(news.comment, "why the package is collected"));
-  if (known("triggers")) judge("triggers", checkTriggers(news.triggers, "collection"));
-  if (known("waitForCompletion"))
-    judge("waitForCompletion", checkBoolean("waitForCompletion", news.waitForCompletion));
-  if (known("cancelOnDelete")) judge("cancelOnDelete", checkBoolean("cancelOnDelete", news.cancelOnDelete));
-  if (known("completionTimeoutInMinutes"))
-    judge(
-      "completionTimeoutInMinutes",
-      checkMinutes(
-        "completionTimeoutInMinutes",
-        news.completionTimeoutInMinutes,
-        MAX_COMPLETION_TIMEOUT_IN_MINUTES,
-        "one week",
-      ),
-    );
-  if (known("onConflict")) judge("onConflict", checkConflict(news.onConflict));
-  if (known("adoptActionId")) judge("adoptActionId", checkActionGuid("adoptActionId", news.adoptActionId));
-
-  const inputs: Record<string, unknown> = { ...news };
-  if (typeof news.machineId === "string" && known("machineId") && HEX_ID.test(news.machineId.trim())) {
-    inputs.machineId = news.machineId.trim().toLowerCase();
-  }
+  const { failures } = new InputJudge(news)
+    .actionBasics("why the package is collected", "collection")
+    .flags("waitForCompletion", "cancelOnDelete")
+    .minutes("completionTimeoutInMinutes", MAX_COMPLETION_TIMEOUT_IN_MINUTES, "one week")
+    .ifKnown("onConflict", checkConflict)
+    .ifKnown("adoptActionId", (v) => checkActionGuid("adoptActionId", v));
+  const inputs = normaliseActionInputs(news);
   inputs.waitForCompletion ??= false;
   inputs.completionTimeoutInMinutes ??= DEFAULT_COMPLETION_TIMEOUT_IN_MINUTES;
   inputs.cancelOnDelete ??= false;
   inputs.onConflict ??= "adopt";
-  normaliseDeviceTarget(inputs, known);
   return { inputs, failures };
 }
 

@@ -10,7 +10,6 @@ import type { CollectResult } from "../../client/defenderClient";
 import { getDefenderClient } from "../../client/sharedClients";
 import { COLLECT_INVESTIGATION_PACKAGE, isFinalStatus, type MachineAction } from "../../client/wireTypes";
 import { DefenderError, isDefenderError } from "../../core/errors";
-import { isTransientCode } from "../../core/transientError";
 import type { Settings } from "../../settings/resolveSettings";
 import { actionMarker, markedComment } from "../shared/actionMarker";
 import { actionProvider } from "../shared/actionProvider";

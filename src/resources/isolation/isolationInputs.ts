@@ -2,24 +2,9 @@
  * Validation, normalisation and diff of `DeviceIsolation` inputs, on the shared kit: the device (by ID or
  * name), the comment and the timeout are judged as every action resource judges them. Pure.
  */
-import {
-  checkDeviceTarget,
-  type DeviceTargetInputs,
-  deviceKeyOf,
-  deviceTargetInputs,
-  normaliseDeviceTarget,
-} from "../shared/deviceTargetInputs";
-import {
-  checkBoolean,
-  checkComment,
-  checkMachineId,
-  checkMinutes,
-  checkTriggers,
-  describe,
-  HEX_ID,
-  type InputFailure,
-  isUnknown,
-} from "../shared/inputChecks";
+import { type DeviceTargetInputs, deviceKeyOf, deviceTargetInputs } from "../shared/deviceTargetInputs";
+import { describe, type InputFailure, isUnknown } from "../shared/inputChecks";
+import { InputJudge, normaliseActionInputs } from "../shared/inputJudge";
 
 /** How a device is isolated (the API's `IsolationType`). */
 export type IsolationType = "Full" | "Selective" | "UnManagedDevice";
@@ -79,40 +64,16 @@ export function checkIsolationInputs(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: InputFailure[];
 } {
-  const failures: InputFailure[] = [];
-  const judge = (property: string, reason: string | undefined) => {
-    if (reason !== undefined) failures.push({ property, reason });
-  };
-  const known = (name: string) => !isUnknown(news[name]);
-  if (known("machineId") && deviceKeyOf(news) === "machineId")
-    judge("machineId", checkMachineId(news.machineId));
-  failures.push(...checkDeviceTarget(news, known));
-  if (known("comment")) judge("comment", checkComment(news.comment, "why the device is isolated"));
-  if (known("isolationType")) judge("isolationType", checkIsolationType(news.isolationType));
-  if (known("triggers")) judge("triggers", checkTriggers(news.triggers, "isolation"));
-  for (const flag of ["waitForCompletion", "releaseOnDelete"]) {
-    if (known(flag)) judge(flag, checkBoolean(flag, news[flag]));
-  }
-  if (known("completionTimeoutInMinutes")) {
-    judge(
-      "completionTimeoutInMinutes",
-      checkMinutes(
-        "completionTimeoutInMinutes",
-        news.completionTimeoutInMinutes,
-        MAX_ISOLATION_TIMEOUT_IN_MINUTES,
-        "one week",
-      ),
-    );
-  }
-  const inputs: Record<string, unknown> = { ...news };
-  if (typeof news.machineId === "string" && known("machineId") && HEX_ID.test(news.machineId.trim())) {
-    inputs.machineId = news.machineId.trim().toLowerCase();
-  }
+  const { failures } = new InputJudge(news)
+    .actionBasics("why the device is isolated", "isolation")
+    .ifKnown("isolationType", checkIsolationType)
+    .flags("waitForCompletion", "releaseOnDelete")
+    .minutes("completionTimeoutInMinutes", MAX_ISOLATION_TIMEOUT_IN_MINUTES, "one week");
+  const inputs = normaliseActionInputs(news);
   inputs.isolationType ??= "Full";
   inputs.waitForCompletion ??= false;
   inputs.completionTimeoutInMinutes ??= DEFAULT_ISOLATION_TIMEOUT_IN_MINUTES;
   inputs.releaseOnDelete ??= true;
-  normaliseDeviceTarget(inputs, known);
   return { inputs, failures };
 }
 

@@ -5,6 +5,8 @@
  */
 import { getDefenderClient } from "../../client/sharedClients";
 import type { MachineAction } from "../../client/wireTypes";
+import { isDefenderError } from "../../core/errors";
+import { isTransientCode } from "../../core/transientError";
 import type { Settings } from "../../settings/resolveSettings";
 import type { ResourceIncompleteError } from "./incompleteError";
 import { surfaceError } from "./surfaceError";
@@ -54,8 +56,15 @@ export async function settleAction(
     } catch (error) {
       // The action exists: whatever broke the wait (reads out of retries, a token failure, a 403), the
       // engine must record it, or the next run would post a second time.
+      // Running `up` again only helps when the service or the network failed; anything else (sign-in,
+      // permissions, settings) must be fixed first.
+      const code = isDefenderError(error) ? error.code : undefined;
+      const next =
+        code !== undefined && isTransientCode(code)
+          ? "run `pulumi up` again to go on waiting, or `pulumi refresh` to see its status"
+          : "fix the cause above, then run `pulumi up` to go on waiting (nothing is posted again)";
       throw options.incomplete(
-        `${options.noun} ${action.id} on device ${options.machineId} was started, but following it failed: ${surfaceError(error).message} It is kept in state with its action ID: run \`pulumi up\` again to go on waiting, or \`pulumi refresh\` to see its status.`,
+        `${options.noun} ${action.id} on device ${options.machineId} was started, but following it failed: ${surfaceError(error).message} It is kept in state with its action ID: ${next}.`,
         action.id,
         options.outputs(action),
         props,
