@@ -14,6 +14,7 @@ export const SCENARIOS = [
   "download",
   "vault",
   "waitParallel",
+  "runners",
 ] as const;
 
 /** A scenario name, as `--only` takes it. */
@@ -23,7 +24,11 @@ export type Scenario = (typeof SCENARIOS)[number];
  * Scenarios that run only when `--only` names them: they take minutes for a figure that rarely moves
  * (the vault moves 5 GiB per pair through TLS, 6 to 10 minutes on 2 cores).
  */
-export const OPT_IN_SCENARIOS: ReadonlySet<Scenario> = new Set<Scenario>(["vault", "waitParallel"]);
+export const OPT_IN_SCENARIOS: ReadonlySet<Scenario> = new Set<Scenario>([
+  "vault",
+  "waitParallel",
+  "runners",
+]);
 
 /** The emulator's default collection lifecycle (emulated seconds): picked up after 60 s, runs 300 s. */
 export const DEFAULT_LIFECYCLE = { pendingSeconds: 60, inProgressSeconds: 300 } as const;
@@ -90,6 +95,17 @@ export function benchPlan(quick: boolean) {
       n: quick ? 16 : 64,
       timeScale: 20,
       lifecycle: DEFAULT_LIFECYCLE,
+      runs: 1,
+    },
+    // Several runners on one app: K stacks started together (x5 like the throughput: 3 x 120 at 100 per
+    // minute is about 4 emulated minutes, 50 real s), the same beside a foreign client at 40/min, and two
+    // stacks that find 1450 of the hour's 1500 spent (x60: the hour they must wait out is 60 real s).
+    runners: {
+      k: 3,
+      n: quick ? 40 : 120,
+      timeScale: 5,
+      foreignPerMinute: 40,
+      hourSpent: { k: 2, n: quick ? 40 : 60, spent: 1450, timeScale: 60 },
       runs: 1,
     },
   };

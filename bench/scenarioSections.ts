@@ -17,6 +17,8 @@ import { overheadRows } from "./overheadRows";
 import { progress, repeat } from "./progress";
 import { deployFinishedFleet, runRefreshPair } from "./refreshFleet";
 import { refreshRows } from "./refreshRows";
+import { runRunners } from "./runners";
+import { runnersRows } from "./runnersRows";
 import type { TableRow } from "./table";
 import { runThroughput, type ThroughputRun } from "./throughput";
 import { throughputRows } from "./throughputRows";
@@ -133,5 +135,18 @@ export const SECTIONS: Readonly<Record<Scenario, Section>> = {
       atN: await runWaitForCompletion({ ...params, parallel: wp.n }),
     }));
     return waitParallelRows(wp, pairs, await engineDefaultParallel());
+  },
+
+  async runners({ plan: { runners: rn } }) {
+    const base = { k: rn.k, n: rn.n, timeScale: rn.timeScale };
+    const together = await repeat("runners, together", rn.runs, () => runRunners(base));
+    const withForeign = await repeat("runners, beside a foreign client", rn.runs, () =>
+      runRunners({ ...base, foreignPerMinute: rn.foreignPerMinute }),
+    );
+    const hs = rn.hourSpent;
+    const hourSpent = await repeat("runners, hour nearly spent", rn.runs, () =>
+      runRunners({ k: hs.k, n: hs.n, timeScale: hs.timeScale, spentOfHour: hs.spent }),
+    );
+    return runnersRows(rn, { together, withForeign, hourSpent });
   },
 };

@@ -13,7 +13,7 @@ import { isTransientCode } from "../core/transientError";
 import type { JsonResponse } from "../http/httpClient";
 import type { RateLimiter } from "../limits/rateLimiter";
 import { StopRetrying, withRetries } from "../retry/retryLoop";
-import type { RetryOptions } from "../retry/retryStrategy";
+import { DEFAULT_THROTTLED_WAIT_MS, type RetryOptions } from "../retry/retryStrategy";
 import { conflict, findRunningAction, verifyPosted } from "./actionLookups";
 import { type ApiRequest, TokenUnavailable } from "./apiRequest";
 import type { EarlierAttempts } from "./earlierAttempts";
@@ -44,6 +44,15 @@ export interface PostActionOptions {
    * @default false
    */
   findEarlier?: boolean;
+  /**
+   * Epoch milliseconds after which a post the quota keeps refusing (429) fails instead of waiting on. A
+   * 429 is a certain refusal (nothing was created), so it is waited out, whatever its `Retry-After`, until
+   * then.
+   * @default DEFAULT_THROTTLED_WAIT_MS (70 minutes, divided by the time scale) after its first refusal
+   */
+  throttledDeadlineMs?: number;
+  /** Receives one line when this post starts waiting a minute or more for the quota. @default none */
+  notice?: (line: string) => void;
 }
 
 /** Result of a post. */
@@ -192,6 +201,11 @@ async function postOnce(
   let refreshed = false;
   let doubtful = false;
   let sent: { token?: string } = {};
+  // Read by the loop before each decision: the deadline is set at the first 429.
+  const retry: RetryOptions = { ...ctx.retry };
+  const scale = ctx.retry.timeScale ?? 1;
+  let firstRefusalMs: number | undefined;
+  let noticed = false;
   return withRetries<PostActionResult>(
     async (attempt) => {
       sent = {};
@@ -226,11 +240,19 @@ async function postOnce(
     {
       label: `${operation.name} on ${machineId}`,
       method: "POST",
-      retry: ctx.retry,
+      retry,
+      now: ctx.now,
       ...(signal ? { signal } : {}),
       ...(ctx.log ? { log: ctx.log } : {}),
       toError: toDefenderError,
       inspect: async (error) => {
+        if (error.status === 429 && firstRefusalMs === undefined) {
+          firstRefusalMs = ctx.now();
+          retry.throttledDeadlineMs = Math.min(
+            options.throttledDeadlineMs ?? Number.POSITIVE_INFINITY,
+            firstRefusalMs + DEFAULT_THROTTLED_WAIT_MS / scale,
+          );
+        }
         if (error.code === "MDE_UNAUTHORIZED" && !refreshed && ctx.tokens.canRefresh) {
           // A 401 is a refusal: nothing was created. Renew the token once.
           refreshed = true;
@@ -254,8 +276,17 @@ async function postOnce(
         return undefined;
       },
       wait: async (delayMs, error) => {
-        if (error.status === 429) ctx.limiter.pause(operation.family, delayMs);
-        else await sleep(delayMs, signal);
+        if (error.status !== 429) return sleep(delayMs, signal);
+        // The family waits (this post at its head): the quota is the application's, not this post's.
+        const blockedMs = ctx.limiter.throttled(operation.family, delayMs);
+        if (blockedMs * scale >= 60_000 && !noticed) {
+          noticed = true;
+          const line =
+            `${operation.name} on ${machineId}: the API's quota for this application is spent (HTTP 429); ` +
+            `waiting ${minutes(blockedMs * scale)} for it, nothing was created yet`;
+          ctx.log?.(line);
+          options.notice?.(line);
+        }
       },
       verify,
       giveUp: async (error) => {
@@ -263,8 +294,38 @@ async function postOnce(
           const found = await verify(error);
           if (found) return found;
         }
+        if (error.status === 429 && firstRefusalMs !== undefined)
+          throw quotaDeadline(error, operation, machineId, (ctx.now() - firstRefusalMs) * scale);
         throw error;
       },
+    },
+  );
+}
+
+function minutes(ms: number): string {
+  return ms < 90_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** The error of a post the quota still refused at its deadline: certainly nothing was created. */
+function quotaDeadline(
+  error: DefenderError,
+  operation: ActionOperation,
+  machineId: string,
+  waitedMs: number,
+): DefenderError {
+  const asked =
+    error.retryAfterMs !== undefined ? `; it last asked to wait ${minutes(error.retryAfterMs)}` : "";
+  return new DefenderError(
+    "MDE_THROTTLED",
+    `Nothing was posted to device '${machineId}': the API's quota for this application refused ${operation.name} ` +
+      `for ${minutes(waitedMs)} (HTTP 429${asked}), and the wait would outlast its deadline. Other callers of ` +
+      "the same application spend the same quota (100 per minute, 1500 per hour): run `pulumi up` again " +
+      "later, or give runners that share the application a static share (mde:rateLimitPerMinute).",
+    {
+      operation: operation.name,
+      status: 429,
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+      cause: error,
     },
   );
 }

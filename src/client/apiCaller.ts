@@ -1,6 +1,6 @@
 /**
  * One API call as the client sends it: in its family's rate budget, with a token read when its turn
- * comes, through the one retry loop (backoff for transient failures, a family-wide pause on 429, one token
+ * comes, through the one retry loop (backoff for transient failures, a family-wide pause and a cut rate on 429, one token
  * renewal on 401). The POSTs that start machine actions use `send` alone: their policy is their own (actionPoster).
  */
 import type { TokenProvider } from "../auth/tokenProvider";
@@ -104,7 +104,8 @@ export class ApiCaller {
           return undefined;
         },
         wait: async (delayMs, error) => {
-          if (error.status === 429) this.parts.limiter.pause(operation.family, delayMs);
+          // The whole family waits (with jitter, its rate cut): the quota is the application's.
+          if (error.status === 429) this.parts.limiter.throttled(operation.family, delayMs);
           else await sleep(delayMs, signal);
         },
       },

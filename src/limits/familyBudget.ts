@@ -1,7 +1,13 @@
 /**
  * Sliding-window budget of one endpoint family: pure arithmetic over call start times (time is passed
  * in), so it is tested with plain numbers. The {@link RateLimiter} does the waiting.
+ *
+ * Within the configured limits, the per-minute rate adapts to 429s ({@link AdaptiveRate}): a quota shared
+ * with other runners of the same application is kept by slowing down, not by failing. Paced families, and
+ * any family after a 429, spread their calls evenly over the minute instead of spending the minute's
+ * budget in one burst, so runners that start together share the quota from their first call.
  */
+import { AdaptiveRate } from "./adaptiveRate";
 
 /** Endpoint families with separate budgets. */
 export type EndpointFamily = "collect" | "isolate" | "liveResponse" | "actions" | "machines" | "packageUri";
@@ -35,6 +41,12 @@ export interface FamilyLimits {
   perHour: number;
   /** Calls allowed in flight at once; undefined = unlimited. */
   maxInFlight?: number;
+  /**
+   * Spread starts evenly over the minute (a small burst allowed) even before any 429: for the families
+   * whose calls start actions, where runners started together would otherwise burst into each other.
+   * @default false (paced only while the rate is cut after a 429)
+   */
+  paced?: boolean;
 }
 
 /**
@@ -49,6 +61,9 @@ export class FamilyBudget {
   private starts: number[] = [];
   private inFlight = 0;
   private pausedUntilMs = 0;
+  private readonly rate: AdaptiveRate;
+  /** Pacing: the theoretical start time of the next call (generic cell rate algorithm). */
+  private nextStartMs = Number.NEGATIVE_INFINITY;
 
   /**
    * @param limits - The family's limits.
@@ -58,6 +73,7 @@ export class FamilyBudget {
     this.limits = { ...limits };
     this.minuteMs = MINUTE_MS / timeScale;
     this.hourMs = HOUR_MS / timeScale;
+    this.rate = new AdaptiveRate(limits.perMinute, this.minuteMs);
   }
 
   /** Current limits. */
@@ -70,10 +86,17 @@ export class FamilyBudget {
     this.limits = {
       perMinute: Math.min(this.limits.perMinute, limits.perMinute),
       perHour: Math.min(this.limits.perHour, limits.perHour),
+      ...(this.limits.paced || limits.paced ? { paced: true } : {}),
       ...(this.limits.maxInFlight !== undefined || limits.maxInFlight !== undefined
         ? { maxInFlight: Math.min(this.limits.maxInFlight ?? Infinity, limits.maxInFlight ?? Infinity) }
         : {}),
     };
+    this.rate.lowerCeiling(this.limits.perMinute);
+  }
+
+  /** The per-minute rate in force at `nowMs`: the ceiling, or less for a while after a 429. */
+  perMinute(nowMs: number): number {
+    return this.rate.perMinute(nowMs);
   }
 
   /**
@@ -85,7 +108,9 @@ export class FamilyBudget {
     if (this.limits.maxInFlight !== undefined && this.inFlight >= this.limits.maxInFlight) return Infinity;
     let delay = Math.max(0, this.pausedUntilMs - nowMs);
     delay = Math.max(delay, this.windowDelay(nowMs, this.hourMs, this.limits.perHour));
-    delay = Math.max(delay, this.windowDelay(nowMs, this.minuteMs, this.limits.perMinute));
+    const perMinute = Math.max(1, Math.floor(this.rate.perMinute(nowMs)));
+    delay = Math.max(delay, this.windowDelay(nowMs, this.minuteMs, perMinute));
+    if (this.pacing(nowMs)) delay = Math.max(delay, this.nextStartMs - this.toleranceMs(nowMs) - nowMs);
     return delay;
   }
 
@@ -93,6 +118,33 @@ export class FamilyBudget {
   recordStart(nowMs: number): void {
     this.starts.push(nowMs);
     this.inFlight++;
+    this.nextStartMs = Math.max(this.nextStartMs, nowMs) + this.rate.spacingMs(nowMs);
+  }
+
+  /**
+   * Records a call the server refused with 429 (started with {@link recordStart}): it ends, and leaves the
+   * windows, because a refused call does not spend the server's quota.
+   */
+  recordRefused(startedAtMs: number): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    const index = this.starts.indexOf(startedAtMs);
+    if (index >= 0) this.starts.splice(index, 1);
+  }
+
+  /**
+   * After a 429 at `nowMs` asking to wait `retryAfterMs`: cuts the rate (see {@link AdaptiveRate}) and
+   * blocks new starts until the wait is over plus a random part of one spacing at the new rate, so the
+   * runners refused together do not all come back at the same instant. Pacing resumes from there without
+   * a burst. Returns how long new starts are blocked, in milliseconds.
+   * @param random - Source of jitter in [0, 1).
+   */
+  throttled(nowMs: number, retryAfterMs: number, random: () => number = Math.random): number {
+    this.prune(nowMs);
+    this.rate.onThrottled(nowMs, this.windowCount(nowMs, this.minuteMs));
+    const waitMs = Math.max(0, retryAfterMs) + random() * this.rate.spacingMs(nowMs);
+    this.pause(nowMs, waitMs);
+    this.nextStartMs = Math.max(this.nextStartMs, this.pausedUntilMs + this.toleranceMs(this.pausedUntilMs));
+    return this.pausedUntilMs - nowMs;
   }
 
   /**
@@ -126,6 +178,21 @@ export class FamilyBudget {
       inFlight: this.inFlight,
       pausedForMs: Math.max(0, this.pausedUntilMs - nowMs),
     };
+  }
+
+  /** Whether starts are spread at `nowMs`: a paced family, or any family while its rate is cut. */
+  private pacing(nowMs: number): boolean {
+    return this.limits.paced === true || this.rate.isCut(nowMs);
+  }
+
+  /** How far ahead of the pacing schedule a start may be: the burst, less the call itself. */
+  private toleranceMs(nowMs: number): number {
+    return (this.rate.burst(nowMs) - 1) * this.rate.spacingMs(nowMs);
+  }
+
+  private windowCount(nowMs: number, windowMs: number): number {
+    const windowStart = nowMs - windowMs;
+    return this.starts.filter((t) => t > windowStart).length;
   }
 
   private prune(nowMs: number): void {

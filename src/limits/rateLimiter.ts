@@ -2,9 +2,10 @@
  * Client-side rate budgets per endpoint family.
  *
  * Defender enforces per-application limits (100/min and 1500/h per endpoint; 2/min and 120/h for the
- * package link). Staying under them keeps one deployment of many collections from tripping 429 storms, and
- * a 429 still seen (the quota is shared with other callers of the same application) pauses the whole
- * family for the requested time.
+ * package link). Staying under them keeps one deployment of many collections from tripping 429 storms. A
+ * 429 still seen (the quota is shared with other callers of the same application) pauses the whole family
+ * for the requested time plus a little jitter, and cuts the family's rate until it is probed back up
+ * (see {@link FamilyBudget.throttled}).
  *
  * {@link FamilyBudget} is the pure window arithmetic (time is passed in); {@link RateLimiter} does the
  * waiting, FIFO per family.
@@ -43,6 +44,11 @@ export interface RateLimiterOptions {
    * @default systemClock
    */
   clock?: LimiterClock;
+  /**
+   * Source of jitter in [0, 1) after a 429. Inject for deterministic tests.
+   * @default Math.random
+   */
+  random?: () => number;
 }
 
 /** Options of {@link RateLimiter.schedule}. */
@@ -70,10 +76,12 @@ interface FamilyState {
 /** Waits, FIFO per family, until a call fits its family's budget, then runs it. */
 export class RateLimiter {
   private readonly clock: LimiterClock;
+  private readonly random: () => number;
   private readonly families: Map<EndpointFamily, FamilyState>;
 
   constructor(options: RateLimiterOptions) {
     this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
     const scale = options.timeScale ?? 1;
     this.families = new Map(
       ENDPOINT_FAMILIES.map((f) => [f, { budget: new FamilyBudget(options.limits[f], scale), queue: [] }]),
@@ -106,10 +114,17 @@ export class RateLimiter {
             result = Promise.reject(e);
           }
           result
-            .finally(() => {
-              state.budget.recordEnd(startedAt, this.clock.now());
-              this.pump(family);
-            })
+            .then(
+              () => state.budget.recordEnd(startedAt, this.clock.now()),
+              (error: unknown) => {
+                // A 429 is a refusal: the server did not count the call, so neither does the budget.
+                if ((error as { status?: unknown } | undefined)?.status === 429)
+                  state.budget.recordRefused(startedAt);
+                else state.budget.recordEnd(startedAt, this.clock.now());
+              },
+            )
+            .finally(() => this.pump(family))
+            .then(() => result)
             .then(resolve, reject);
         },
         abort: () => {
@@ -132,15 +147,26 @@ export class RateLimiter {
     this.pump(family);
   }
 
+  /**
+   * After a 429 on `family` asking to wait `retryAfterMs`: cuts the family's rate and blocks its new calls
+   * for the wait plus jitter (see {@link FamilyBudget.throttled}). Returns how long, in milliseconds.
+   */
+  throttled(family: EndpointFamily, retryAfterMs: number): number {
+    const ms = this.state(family).budget.throttled(this.clock.now(), retryAfterMs, this.random);
+    this.pump(family);
+    return ms;
+  }
+
   /** Lowers a family's limits (never raises them). */
   lowerLimits(family: EndpointFamily, limits: FamilyLimits): void {
     this.state(family).budget.lowerLimits(limits);
   }
 
   /** Current usage of a family, for diagnostics and tests. */
-  usage(family: EndpointFamily): ReturnType<FamilyBudget["usage"]> & { queued: number } {
+  usage(family: EndpointFamily): ReturnType<FamilyBudget["usage"]> & { queued: number; perMinute: number } {
     const state = this.state(family);
-    return { ...state.budget.usage(this.clock.now()), queued: state.queue.length };
+    const now = this.clock.now();
+    return { ...state.budget.usage(now), queued: state.queue.length, perMinute: state.budget.perMinute(now) };
   }
 
   private state(family: EndpointFamily): FamilyState {

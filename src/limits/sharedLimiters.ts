@@ -26,13 +26,16 @@ export function limitsFor(budget: BudgetOptions): Record<EndpointFamily, FamilyL
   const perHour = budget.perHour;
   return {
     // One collection in flight: concurrent POSTs for the same app gain nothing and make outcomes harder to verify.
-    collect: { perMinute, perHour, maxInFlight: 1 },
+    // Paced: several runners of one app started together share the minute from their first call instead
+    // of one of them spending it in a burst.
+    collect: { perMinute, perHour, maxInFlight: 1, paced: true },
     // Isolate and release: one in flight, so two posts for one device can never overtake each other.
-    isolate: { perMinute, perHour, maxInFlight: 1 },
+    isolate: { perMinute, perHour, maxInFlight: 1, paced: true },
     liveResponse: {
       perMinute: Math.min(perMinute, LIVE_RESPONSE_LIMIT_PER_MINUTE),
       perHour: Math.min(perHour, LIVE_RESPONSE_LIMIT_PER_MINUTE * 60),
       maxInFlight: 1,
+      paced: true,
     },
     actions: { perMinute, perHour },
     machines: { perMinute, perHour },

@@ -30,8 +30,10 @@ export interface RetryLoopOptions<T> {
   label: string;
   /** `GET` for requests that may be repeated, `POST` for one that must not be repeated blindly. */
   method: "GET" | "POST";
-  /** Tuning of the decision. @default the defaults of `decideRetry` */
+  /** Tuning of the decision, read again before each decision. @default the defaults of `decideRetry` */
   retry?: RetryOptions;
+  /** Clock for the decision (a deadline), epoch milliseconds. @default Date.now */
+  now?: () => number;
   /** Aborts waiting between attempts. */
   signal?: AbortSignal;
   /** Receives one line per retry. @default no logging */
@@ -89,7 +91,11 @@ async function retryLoop<T>(
       continue;
     }
     if (inspected !== undefined) return inspected.value;
-    const decision = decideRetry({ method: options.method, attempt: n, failure: error }, options.retry);
+    const nowMs = (options.now ?? Date.now)();
+    const decision = decideRetry(
+      { method: options.method, attempt: n, failure: error, nowMs },
+      options.retry,
+    );
     if (!decision.retry) {
       if (options.giveUp) return options.giveUp(error);
       throw error;

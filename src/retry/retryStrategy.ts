@@ -62,6 +62,13 @@ export function retryAfterMs(headers: HeadersLike, nowMs: number): number | unde
  */
 export const DEFAULT_MAX_THROTTLED_RETRIES = 120;
 
+/**
+ * How long a post refused with 429 keeps waiting for the quota after its first refusal, in (unscaled)
+ * milliseconds, unless its caller gives a deadline: 70 minutes, the longest the API's sliding hour can
+ * hold a call back (60 minutes) plus time to win a slot against the other callers when it opens.
+ */
+export const DEFAULT_THROTTLED_WAIT_MS = 70 * 60_000;
+
 /** Tuning of {@link decideRetry}. */
 export interface RetryOptions {
   /**
@@ -85,10 +92,17 @@ export interface RetryOptions {
    */
   maxRetryDelayInMs?: number;
   /**
-   * Longest `Retry-After` honoured; a longer request ends retrying, in milliseconds.
+   * Longest `Retry-After` honoured; a longer request ends retrying, in (unscaled) milliseconds.
    * @default DEFAULT_MAX_RETRY_AFTER_MS (600000)
    */
   maxRetryAfterInMs?: number;
+  /**
+   * Epoch milliseconds until which a 429 is waited out however long its `Retry-After` (instead of
+   * {@link maxRetryAfterInMs} and {@link maxThrottledRetries}): a 429 is a certain refusal, so waiting it out
+   * is safe even for a POST. A 429 whose wait would end after this time ends retrying.
+   * @default undefined (the cap and count above apply)
+   */
+  throttledDeadlineMs?: number;
   /**
    * Divides backoff delays (not server-requested ones, which are already real time).
    * @default 1
@@ -121,6 +135,8 @@ export interface RetryInput {
   attempt: number;
   /** How the attempt failed. */
   failure: RetryFailure;
+  /** Epoch milliseconds now; needed only with {@link RetryOptions.throttledDeadlineMs}. */
+  nowMs?: number;
 }
 
 /**
@@ -154,7 +170,9 @@ export function backoffDelayMs(attempt: number, options: RetryOptions = {}): num
 
 function waitFor(failure: RetryFailure, attempt: number, options: RetryOptions): number | undefined {
   if (failure.retryAfterMs !== undefined) {
-    if (failure.retryAfterMs > (options.maxRetryAfterInMs ?? DEFAULT_MAX_RETRY_AFTER_MS)) return undefined;
+    // The cap is in the API's time: a time-scaled emulator's Retry-After stands for `timeScale` times longer.
+    const asked = failure.retryAfterMs * (options.timeScale ?? 1);
+    if (asked > (options.maxRetryAfterInMs ?? DEFAULT_MAX_RETRY_AFTER_MS)) return undefined;
     return failure.retryAfterMs;
   }
   return backoffDelayMs(attempt, options);
@@ -172,6 +190,15 @@ export function decideRetry(input: RetryInput, options: RetryOptions = {}): Retr
   const { method, attempt, failure } = input;
   const status = failure.status;
   const throttled = status === 429;
+  const deadline = options.throttledDeadlineMs;
+  if (throttled && deadline !== undefined) {
+    // Waited out up to the deadline, whatever the count and the length of each wait; a 429 is a refusal
+    // before processing, so a POST needs no look-up first.
+    const delayMs = failure.retryAfterMs ?? backoffDelayMs(attempt, options);
+    if ((input.nowMs ?? 0) + delayMs > deadline)
+      return { retry: false, reason: "the quota would still refuse it at the deadline" };
+    return { retry: true, delayMs, verifyFirst: false };
+  }
   const maxRetries = throttled
     ? (options.maxThrottledRetries ?? DEFAULT_MAX_THROTTLED_RETRIES)
     : (options.maxRetries ?? DEFAULT_MAX_RETRIES);
