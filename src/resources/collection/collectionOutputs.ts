@@ -2,32 +2,9 @@
  * What a collection stores, and the partial-failure error of a collection that exists but did not end well.
  */
 import type { MachineAction } from "../../client/wireTypes";
+import { actionOutputs } from "../shared/actionOutputs";
 import { ResourceIncompleteError } from "../shared/incompleteError";
 import type { CollectionInputs } from "./collectionInputs";
-
-/** Outputs stored for a collection: the inputs as checked, then what Defender says of the action. */
-function actionOutputs(
-  inputs: CollectionInputs,
-  action: MachineAction,
-  adopted: boolean,
-): Record<string, unknown> {
-  const outs: Record<string, unknown> = {
-    ...inputs,
-    actionId: action.id,
-    status: action.status,
-    machineId: action.machineId || inputs.machineId,
-    computerDnsName: action.computerDnsName,
-    requestor: action.requestor,
-    requestorComment: action.requestorComment,
-    creationDateTimeUtc: action.creationDateTimeUtc,
-    lastUpdateDateTimeUtc: action.lastUpdateDateTimeUtc,
-    adopted,
-  };
-  // Protobuf structs cannot carry `undefined`; an absent output reads as undefined anyway.
-  for (const [key, value] of Object.entries(outs))
-    if (value === undefined || value === null) delete outs[key];
-  return outs;
-}
 
 /**
  * A collection whose action exists but did not end well (Failed, TimeOut, Cancelled, or still running at
@@ -53,7 +30,7 @@ export function statusHint(action: MachineAction): string {
 }
 
 /**
- * What a collection stores (see actionOutputs above), keeping the computer name it was declared or last
+ * What a collection stores (the shared actionOutputs), keeping the computer name it was declared or last
  * seen with while Defender reports none (an action is often nameless while Pending): a name-targeted
  * resource compares its name with this output, and a missing one would read as a change.
  */

@@ -11,7 +11,7 @@ import { getDefenderClient } from "../../client/sharedClients";
 import { COLLECT_INVESTIGATION_PACKAGE, isFinalStatus, type MachineAction } from "../../client/wireTypes";
 import { DefenderError, isDefenderError } from "../../core/errors";
 import type { Settings } from "../../settings/resolveSettings";
-import { actionMarker, markedComment } from "../shared/actionMarker";
+import { markedCommentOf, markerTenant } from "../shared/actionMarker";
 import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
 import { currentSettings, profileOf } from "../shared/providerSettings";
@@ -105,16 +105,8 @@ export const collectionProvider = actionProvider({
       result = { action: await adoptExisting(settings, inputs), adopted: true };
       return await settle(settings, inputs, result, news);
     }
-    const comment = markedComment(
-      inputs.comment,
-      actionMarker({
-        stack: inputs.pulumiStack ?? "",
-        name: inputs.resourceName ?? "",
-        machineId: inputs.machineId,
-        comment: inputs.comment,
-        triggers: inputs.triggers,
-      }),
-    );
+    // With a profile the marker names the tenant too: one program acts in several tenants.
+    const comment = markedCommentOf(inputs, { tenant: markerTenant(settings) });
     try {
       result = await getDefenderClient(settings).collectInvestigationPackage(inputs.machineId, comment, {
         adoptRunning: inputs.onConflict === "adopt",

@@ -9,7 +9,8 @@ import { getDefenderClient } from "../../client/sharedClients";
 import type { MachineAction } from "../../client/wireTypes";
 import { isDefenderError } from "../../core/errors";
 import type { Settings } from "../../settings/resolveSettings";
-import { actionMarker, markedComment } from "../shared/actionMarker";
+import { markedCommentOf, markerTenant } from "../shared/actionMarker";
+import { actionOutputs } from "../shared/actionOutputs";
 import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
 import { ResourceIncompleteError } from "../shared/incompleteError";
@@ -31,29 +32,15 @@ export class IsolationIncompleteError extends ResourceIncompleteError {
   override readonly code = "MDE_ISOLATION_INCOMPLETE";
 }
 
-/** Outputs stored for an isolation: the inputs as checked, the current isolate action, the device's state. */
+/** Outputs stored for an isolation: the action's, the device's state, and the declared name kept. */
 function isolationOutputs(
   inputs: IsolationInputs,
   action: MachineAction,
   isolated: boolean,
   adopted: boolean,
 ): Record<string, unknown> {
-  const outs: Record<string, unknown> = {
-    ...inputs,
-    actionId: action.id,
-    status: action.status,
-    isolated,
-    machineId: action.machineId || inputs.machineId,
-    computerDnsName: action.computerDnsName ?? inputs.computerDnsName,
-    requestor: action.requestor,
-    requestorComment: action.requestorComment,
-    creationDateTimeUtc: action.creationDateTimeUtc,
-    lastUpdateDateTimeUtc: action.lastUpdateDateTimeUtc,
-    adopted,
-  };
-  for (const [key, value] of Object.entries(outs))
-    if (value === undefined || value === null) delete outs[key];
-  return outs;
+  const name = action.computerDnsName ?? inputs.computerDnsName;
+  return actionOutputs(inputs, action, adopted, { isolated, ...(name ? { computerDnsName: name } : {}) });
 }
 
 function hint(action: MachineAction): string {
@@ -77,18 +64,10 @@ async function isolate(
   const client = getDefenderClient(settings);
   const timing = { timeoutInMinutes: inputs.completionTimeoutInMinutes, timeScale: settings.timeScale };
   await waitUntilSettled(client, UNISOLATE, inputs.machineId, { ...timing, before: "an isolation" });
-  const comment = markedComment(
-    inputs.comment,
-    actionMarker({
-      stack: inputs.pulumiStack ?? "",
-      name: inputs.resourceName ?? "",
-      machineId: inputs.machineId,
-      comment: inputs.comment,
-      triggers: inputs.triggers,
-      kind: after ? `isolate after ${after}` : "isolate",
-      ...(settings.profile ? { tenant: settings.tenantId ?? settings.profile } : {}),
-    }),
-  );
+  const comment = markedCommentOf(inputs, {
+    kind: after ? `isolate after ${after}` : "isolate",
+    tenant: markerTenant(settings),
+  });
   // An isolation someone else already started on the device is taken over (`adopted`): isolating twice
   // gains nothing.
   let result = await client.postMachineAction(
@@ -189,18 +168,11 @@ export const isolationProvider = actionProvider({
     const actionId = typeof props.actionId === "string" ? props.actionId : id;
     const stack = inputs.pulumiStack ? `Pulumi stack ${inputs.pulumiStack}` : "Pulumi";
     const reason = `Released by ${stack}: the isolation resource was deleted or replaced (releaseOnDelete).`;
-    const comment = markedComment(
-      reason,
-      actionMarker({
-        stack: inputs.pulumiStack ?? "",
-        name: inputs.resourceName ?? "",
-        machineId: inputs.machineId,
-        comment: inputs.comment,
-        triggers: inputs.triggers,
-        kind: `release of ${actionId}`,
-        ...(settings.profile ? { tenant: settings.tenantId ?? settings.profile } : {}),
-      }),
-    );
+    const comment = markedCommentOf(inputs, {
+      text: reason,
+      kind: `release of ${actionId}`,
+      tenant: markerTenant(settings),
+    });
     let release: MachineAction;
     try {
       ({ action: release } = await client.postMachineAction(

@@ -55,3 +55,43 @@ export function actionMarker(inputs: MarkerInputs): string {
 export function markedComment(comment: string, marker: string): string {
   return `${comment} [${marker}]`;
 }
+
+/** The stored inputs a resource's marker is built from. */
+export interface MarkedInputs {
+  comment: string;
+  machineId: string;
+  triggers?: unknown[] | undefined;
+  pulumiStack?: string | undefined;
+  resourceName?: string | undefined;
+}
+
+/** Options of {@link markedCommentOf}. */
+export interface MarkedCommentOptions {
+  /** What this post does, for resources that post several kinds (see {@link MarkerInputs.kind}). */
+  kind?: string;
+  /** The tenant, when the resource acts through a connection profile. */
+  tenant?: string | undefined;
+  /** The text to send, when it is not the declared comment (e.g. a release's). @default inputs.comment */
+  text?: string;
+}
+
+/** The Comment to post for a declared resource: its text, then the marker of its identity. */
+export function markedCommentOf(inputs: MarkedInputs, options: MarkedCommentOptions = {}): string {
+  return markedComment(
+    options.text ?? inputs.comment,
+    actionMarker({
+      stack: inputs.pulumiStack ?? "",
+      name: inputs.resourceName ?? "",
+      machineId: inputs.machineId,
+      comment: inputs.comment,
+      triggers: inputs.triggers,
+      ...(options.kind !== undefined ? { kind: options.kind } : {}),
+      ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
+    }),
+  );
+}
+
+/** The tenant a marker names for `settings`: only with a connection profile (default markers unchanged). */
+export function markerTenant(settings: { profile?: string; tenantId?: string }): string | undefined {
+  return settings.profile ? (settings.tenantId ?? settings.profile) : undefined;
+}
