@@ -82,3 +82,17 @@ test.serial("a fault scoped to a tenant hits only that tenant's calls", async (t
     instanceOf: RangeError,
   });
 });
+
+test.serial("reset forgets every tenant's actions", async (t) => {
+  const one = await tokenFor(em, em.tenant(1).defaultApp);
+  const device = em.tenant(1).fleet.find((d) => d.healthStatus === "Active" && d.osPlatform === "Windows11");
+  const created = await send(em, "POST", `/api/machines/${device!.id}/collectInvestigationPackage`, {
+    token: one,
+    json: { Comment: "IR-22 reset" },
+  });
+  t.is(created.status, 201);
+  t.is(em.packageSize(created.json.id) > 0, true, "the emulator finds a tenant 1 action by id");
+  t.is((await send(em, "POST", "/_emulator/reset")).status, 204);
+  t.is((await send(em, "GET", `/api/machineactions/${created.json.id}`, { token: one })).status, 404);
+  t.throws(() => em.packageSize(created.json.id));
+});
