@@ -9,6 +9,17 @@
 #                                         in a directory with Pulumi.yaml); the Automation API's
 #                                         inline programs need only the CLI
 #         pulumi-resource-pulumi-nodejs   link to the dynamic-provider launcher in @pulumi/pulumi
+#         pulumi-language-yaml            the YAML language host (programs with `runtime: yaml`)
+#         pulumi-language-python          the Python language host (`runtime: python`), and
+#         pulumi-language-python-exec     the script it runs programs with
+#     .engine/<version>/python/           a virtualenv with `pulumi` from PyPI (engine/PYTHON_PULUMI_VERSION)
+#                                         and the generated SDK in sdk/python (editable), which the
+#                                         Python examples and tests use; python3 >= 3.10 makes it
+#
+# The YAML and Python hosts are built from ../shared/third_party like the Node.js one (their Go
+# modules are not served by the module proxy at versions that build); each is cached in the folder
+# and rebuilt only when missing. They are needed by the plugin's programs (examples/gitops-yaml,
+# examples/ir-runbook-python) and by `pulumi package gen-sdk --language python`.
 #
 # This path stays the same whichever CLI ends up in it: the folder is named after the pinned
 # version even when it holds a newer `pulumi` from PATH. Callers put it first on PATH.
@@ -36,7 +47,10 @@ bin="$root/.engine/$version/bin"
 # Workspaces keep @pulumi/pulumi hoisted to the root node_modules.
 launcher="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
 # The steering folder sits beside the clone (CI copies it there); only builds need it.
-langhost_src="$(dirname "$root")/shared/third_party/pulumi-language-nodejs"
+third_party="$(dirname "$root")/shared/third_party"
+langhost_src="$third_party/pulumi-language-nodejs"
+python_pulumi=$(tr -d '[:space:]' < "$root/engine/PYTHON_PULUMI_VERSION")
+venv="$root/.engine/$version/python"
 
 # `pulumi version` must not try to reach the update service (no internet in CI; it would only
 # slow the check down).
@@ -63,6 +77,8 @@ cli_ok() {
   [ -n "$v" ] && version_at_least "$v" "$min_version"
 }
 langhost_ok() { [ -x "$1" ] && "$1" -version >/dev/null 2>&1; }
+# The YAML host has no -version flag; -help exits 0 from a binary that starts.
+yamlhost_ok() { [ -x "$1" ] && "$1" -help >/dev/null 2>&1; }
 # The folder is complete; sets $have to its CLI's version (one `pulumi version` on a warm start).
 ready() {
   have=$(cli_version "$bin/pulumi")
@@ -94,7 +110,8 @@ find_path_langhost() {
 # Builds write to a temporary name and move into place, so an interrupted build never looks
 # like a cached one. The names are per process: two concurrent runs cannot clobber each other.
 partial="$bin/.partial.$$"
-trap 'rm -rf "$partial"' EXIT
+venv_partial="$venv.partial.$$"
+trap 'rm -rf "$partial" "$venv_partial"' EXIT
 
 build_cli() {
   command -v go >/dev/null || die "no pulumi >= $min_version (with pulumi-language-nodejs) on PATH, and no Go toolchain to build v$version"
@@ -122,6 +139,62 @@ build_langhost() {
   say "built pulumi-language-nodejs in $(( SECONDS - start ))s"
 }
 
+# build_host LANG [EXTRA_FILE...]: builds pulumi-language-LANG (and its companions) with the build.sh of
+# its copy in ../shared/third_party, into a temporary folder first.
+build_host() {
+  local lang=$1 src="$third_party/pulumi-language-$1" start=$SECONDS f
+  shift
+  [ -f "$src/build.sh" ] ||
+    die "pulumi-language-$lang is built from $src, which is missing: the steering folder 'shared' is expected beside this clone (CI copies it there)."
+  command -v go >/dev/null || die "no Go toolchain to build pulumi-language-$lang"
+  say "building pulumi-language-$lang from $src..."
+  mkdir -p "$partial"
+  bash "$src/build.sh" "$partial" >/dev/null
+  # Companions first: the host is what `host_ok` looks at, so it moves last.
+  for f in "$@" "pulumi-language-$lang"; do mv -f "$partial/$f" "$bin/$f"; done
+  say "built pulumi-language-$lang in $(( SECONDS - start ))s"
+}
+
+# A python3 >= 3.10 (what the Python SDK needs), or nothing.
+find_python() {
+  local p
+  for p in python3 python3.13 python3.12 python3.11 python3.10; do
+    command -v "$p" >/dev/null 2>&1 || continue
+    if "$p" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null; then
+      command -v "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# The virtualenv is complete when its stamp names the pinned `pulumi` and, once the SDK exists, this
+# checkout's SDK.
+sdk_python="$root/sdk/python"
+venv_stamp="pulumi==$python_pulumi"
+[ ! -f "$sdk_python/pyproject.toml" ] || venv_stamp="$venv_stamp pulumi_mde=$sdk_python"
+venv_ok() { [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.ready" 2>/dev/null)" = "$venv_stamp" ]; }
+
+# `pulumi` from PyPI (with grpcio, a wheel: no compiler needed), then the generated SDK from this
+# checkout, editable, so that a regenerated SDK needs no reinstall. Made under a temporary name and
+# moved into place (nothing in it records its own path but the unused activation scripts): an
+# interrupted run leaves no half-filled environment that looks ready.
+make_venv() {
+  local python start=$SECONDS
+  python=$(find_python) || die "Python programs need python3 >= 3.10 on PATH (found none)"
+  say "making the Python virtualenv with pulumi==$python_pulumi ($("$python" --version 2>&1))..."
+  rm -rf "$venv_partial"
+  "$python" -m venv "$venv_partial"
+  "$venv_partial/bin/python" -m pip install --quiet "pulumi==$python_pulumi"
+  rm -rf "$venv"
+  mv "$venv_partial" "$venv"
+  if [ -f "$sdk_python/pyproject.toml" ]; then
+    "$venv/bin/python" -m pip install --quiet --no-deps -e "$sdk_python"
+  fi
+  echo "$venv_stamp" > "$venv/.ready"
+  say "made the virtualenv in $(( SECONDS - start ))s"
+}
+
 mkdir -p "$bin"
 if ! ready; then
   if cli=$(find_path_cli) && host=$(find_path_langhost "$cli"); then
@@ -143,7 +216,13 @@ if ! ready; then
   ready || die "$bin does not hold a working pulumi >= $min_version and pulumi-language-nodejs"
 fi
 
+# The YAML and Python hosts: any CLI >= MIN_VERSION runs them (the Node.js host's rule).
+yamlhost_ok "$bin/pulumi-language-yaml" || build_host yaml
+{ langhost_ok "$bin/pulumi-language-python" && [ -x "$bin/pulumi-language-python-exec" ]; } ||
+  build_host python pulumi-language-python-exec
+venv_ok || make_venv
+
 # The engine looks for the dynamic-provider plugin on PATH or next to its own (resolved) binary;
 # tests put $bin first on PATH.
 ln -sfn "$launcher" "$bin/pulumi-resource-pulumi-nodejs"
-say "pulumi $have and its Node.js language host ready at $bin"
+say "pulumi $have and its Node.js, YAML and Python language hosts ready at $bin (Python virtualenv $venv)"
