@@ -70,7 +70,8 @@ function programConfig(): Record<string, string | undefined> {
   return values;
 }
 
-function toMachine(raw: WireMachine): Machine {
+/** A device as the Machines API sends it, as {@link getMachines} returns it (also the provider plugin's `getMachines`). */
+export function toMachine(raw: WireMachine): Machine {
   const text = (value: unknown) => (typeof value === "string" ? value : null);
   return {
     id: raw.id,
@@ -84,7 +85,8 @@ function toMachine(raw: WireMachine): Machine {
   };
 }
 
-function byNameThenId(a: Machine, b: Machine): number {
+/** The order of {@link getMachines}' result: by computer name, then ID. */
+export function byNameThenId(a: Machine, b: Machine): number {
   return (a.computerDnsName ?? "").localeCompare(b.computerDnsName ?? "") || a.id.localeCompare(b.id);
 }
 
