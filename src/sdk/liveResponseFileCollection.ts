@@ -46,6 +46,11 @@ export interface LiveResponseFileCollectionArgs {
   timeoutInMinutes?: pulumi.Input<number>;
   /** Any change in these values collects anew (a new session and new files). @default [] */
   triggers?: pulumi.Input<pulumi.Input<unknown>[]>;
+  /**
+   * The connection profile to act through: a name in the stack config `mde:profiles` (its tenant,
+   * application and credential). Unset: the stack's top-level `mde:*` settings. A change collects anew.
+   */
+  profile?: pulumi.Input<string>;
 }
 
 /** One path's outcome, in {@link LiveResponseFileCollection.files}. */
@@ -125,6 +130,8 @@ export class LiveResponseFileCollection extends pulumi.CustomResource {
   declare readonly computerDnsName: pulumi.Output<string | undefined>;
   /** When the session was created (ISO 8601, UTC). */
   declare readonly creationDateTimeUtc: pulumi.Output<string>;
+  /** `true` when create took over a session an earlier deployment posted with this resource's marker. */
+  declare readonly adopted: pulumi.Output<boolean>;
   /** The inputs as stored. */
   declare readonly comment: pulumi.Output<string>;
   declare readonly paths: pulumi.Output<string[]>;
@@ -169,12 +176,14 @@ export class LiveResponseFileCollection extends pulumi.CustomResource {
         requireImmutableStorage: args?.requireImmutableStorage,
         timeoutInMinutes: args?.timeoutInMinutes,
         triggers: args?.triggers,
+        profile: args?.profile,
         pulumiStack: `${pulumi.getProject()}/${pulumi.getStack()}`,
         resourceName: name,
         actionId: undefined,
         status: undefined,
         files: undefined,
         creationDateTimeUtc: undefined,
+        adopted: undefined,
       },
       opts,
     );

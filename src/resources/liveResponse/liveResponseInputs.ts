@@ -10,23 +10,9 @@ import {
   normaliseDestinationInputs,
   REPLACING_DESTINATION_INPUTS,
 } from "../evidence/destinationInputs";
-import {
-  checkDeviceTarget,
-  type DeviceTargetInputs,
-  deviceKeyOf,
-  deviceTargetInputs,
-  normaliseDeviceTarget,
-} from "../shared/deviceTargetInputs";
-import {
-  checkComment,
-  checkMachineId,
-  checkMinutes,
-  checkTriggers,
-  describe,
-  HEX_ID,
-  type InputFailure,
-  isUnknown,
-} from "../shared/inputChecks";
+import { type DeviceTargetInputs, deviceKeyOf, deviceTargetInputs } from "../shared/deviceTargetInputs";
+import { describe, type InputFailure, isUnknown } from "../shared/inputChecks";
+import { InputJudge, normaliseActionInputs } from "../shared/inputJudge";
 
 /** Most paths in one collection: one live response session runs its commands one after another. */
 export const MAX_REMOTE_PATHS = 20;
@@ -52,6 +38,8 @@ export interface LiveResponseInputs extends DeviceTargetInputs, DestinationInput
   pulumiStack?: string;
   /** The resource's name in the program, part of the marker. */
   resourceName?: string;
+  /** The connection profile (mde:profiles) it acts through; absent: the stack's own settings. */
+  profile?: string;
 }
 
 /** Inputs whose change collects anew (a new resource; files already stored stay). */
@@ -61,6 +49,7 @@ export const REPLACING_LIVE_RESPONSE_INPUTS = [
   "comment",
   "paths",
   "triggers",
+  "profile",
   ...REPLACING_DESTINATION_INPUTS,
 ] as const;
 
@@ -127,39 +116,21 @@ export function checkLiveResponseInputs(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: InputFailure[];
 } {
-  const failures: InputFailure[] = [];
-  const judge = (property: string, reason: string | undefined) => {
-    if (reason !== undefined) failures.push({ property, reason });
-  };
-  const known = (name: string) => !isUnknown(news[name]);
-  if (known("machineId") && deviceKeyOf(news) === "machineId")
-    judge("machineId", checkMachineId(news.machineId));
-  failures.push(...checkDeviceTarget(news, known));
-  if (known("comment")) judge("comment", checkComment(news.comment, "why the files are collected"));
-  if (known("paths")) for (const reason of checkPaths(news.paths)) judge("paths", reason);
-  failures.push(...checkDestinationInputs(news));
-  if (known("triggers")) judge("triggers", checkTriggers(news.triggers, "collection of the files"));
-  if (known("timeoutInMinutes")) {
-    judge(
+  const judge = new InputJudge(news)
+    .actionBasics("why the files are collected", "collection of the files")
+    .minutes(
       "timeoutInMinutes",
-      checkMinutes(
-        "timeoutInMinutes",
-        news.timeoutInMinutes,
-        MAX_LIVE_RESPONSE_TIMEOUT_IN_MINUTES,
-        "three days, as long as Defender queues a session",
-      ),
+      MAX_LIVE_RESPONSE_TIMEOUT_IN_MINUTES,
+      "three days, as long as Defender queues a session",
     );
-  }
-  const inputs: Record<string, unknown> = { ...news };
-  if (typeof news.machineId === "string" && known("machineId") && HEX_ID.test(news.machineId.trim())) {
-    inputs.machineId = news.machineId.trim().toLowerCase();
-  }
+  if (judge.known("paths")) for (const reason of checkPaths(news.paths)) judge.judge("paths", reason);
+  const failures = [...judge.failures, ...checkDestinationInputs(news)];
+  const inputs = normaliseActionInputs(news);
   if (Array.isArray(news.paths)) {
     inputs.paths = news.paths.map((p) => (typeof p === "string" && !isUnknown(p) ? p.trim() : p));
   }
   inputs.timeoutInMinutes ??= DEFAULT_LIVE_RESPONSE_TIMEOUT_IN_MINUTES;
   normaliseDestinationInputs(inputs);
-  normaliseDeviceTarget(inputs, known);
   return { inputs, failures };
 }
 
@@ -176,6 +147,7 @@ export function liveResponseInputs(props: Record<string, unknown>): LiveResponse
         : DEFAULT_LIVE_RESPONSE_TIMEOUT_IN_MINUTES,
     ...(typeof props.pulumiStack === "string" ? { pulumiStack: props.pulumiStack } : {}),
     ...(typeof props.resourceName === "string" ? { resourceName: props.resourceName } : {}),
+    ...(typeof props.profile === "string" && props.profile !== "" ? { profile: props.profile } : {}),
     ...destinationInputsOf(props),
     ...deviceTargetInputs(props),
   };

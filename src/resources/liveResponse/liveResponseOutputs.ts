@@ -5,6 +5,7 @@
  */
 import type { MachineAction } from "../../client/wireTypes";
 import type { EvidenceLocation, ExpectedEvidence } from "../evidence/evidenceDestination";
+import { actionOutputs } from "../shared/actionOutputs";
 import { ResourceIncompleteError } from "../shared/incompleteError";
 import type { CollectedFile } from "./liveResponseFiles";
 import type { LiveResponseInputs } from "./liveResponseInputs";
@@ -25,22 +26,16 @@ function defined<T extends object>(record: T): T {
   return out as T;
 }
 
-/** Outputs stored for a collection: the inputs as checked, the session, and each path's record. */
+/** Outputs stored for a collection: the shared action outputs, and each path's record. */
 export function liveResponseOutputs(
   inputs: LiveResponseInputs,
   action: MachineAction,
+  adopted: boolean,
   files: CollectedFile[],
 ): Record<string, unknown> {
-  return defined({
-    ...inputs,
-    actionId: action.id,
-    status: action.status,
-    machineId: action.machineId || inputs.machineId,
-    computerDnsName: action.computerDnsName ?? inputs.computerDnsName,
-    requestor: action.requestor,
-    requestorComment: action.requestorComment,
-    creationDateTimeUtc: action.creationDateTimeUtc,
-    lastUpdateDateTimeUtc: action.lastUpdateDateTimeUtc,
+  const name = action.computerDnsName ?? inputs.computerDnsName;
+  return actionOutputs(inputs, action, adopted, {
+    ...(name ? { computerDnsName: name } : {}),
     files: files.map(defined),
   });
 }

@@ -13,11 +13,12 @@ import type { Settings } from "../../settings/resolveSettings";
 import { destinationFor } from "../evidence/destinationFor";
 import type { EvidenceDestination } from "../evidence/evidenceDestination";
 import { asRunningTransfer, transferCancellation } from "../evidence/transferCancellation";
-import { actionMarker, markedComment } from "../shared/actionMarker";
+import { markedCommentOf, markerTenant } from "../shared/actionMarker";
 import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
-import { currentSettings } from "../shared/providerSettings";
+import { currentSettings, profileOf } from "../shared/providerSettings";
 import { surfaceError } from "../shared/surfaceError";
+import { noticeTakeOver } from "../shared/takeOverNotice";
 import { waitForFinal } from "../shared/waitForFinal";
 import { type CollectedFile, commandRecords, storeFile } from "./liveResponseFiles";
 import {
@@ -42,31 +43,38 @@ const LIVE_RESPONSE = "LiveResponse";
  * Posts the session once. A device runs one session at a time (400 ActiveRequestAlreadyExists): a session
  * already running there is waited for, within `timeoutInMinutes`, and the post is made once more.
  */
-async function postSession(settings: Settings, inputs: LiveResponseInputs): Promise<MachineAction> {
+async function postSession(
+  settings: Settings,
+  inputs: LiveResponseInputs,
+): Promise<{ action: MachineAction; adopted: boolean }> {
   const client = getDefenderClient(settings);
-  const comment = markedComment(
-    inputs.comment,
-    actionMarker({
-      stack: inputs.pulumiStack ?? "",
-      name: inputs.resourceName ?? "",
-      machineId: inputs.machineId,
-      comment: inputs.comment,
-      triggers: inputs.triggers,
-      // The paths are part of what is declared: new paths are a new session, never an earlier one's.
-      kind: `files ${JSON.stringify(inputs.paths)}`,
-    }),
-  );
+  // The paths are part of what is declared: new paths are a new session, never an earlier one's.
+  const comment = markedCommentOf(inputs, {
+    kind: `files ${JSON.stringify(inputs.paths)}`,
+    tenant: markerTenant(settings),
+  });
   const Commands = inputs.paths.map((path) => ({ type: "GetFile", params: [{ key: "Path", value: path }] }));
-  const post = async () =>
-    (
-      await client.postMachineAction(
-        "runLiveResponse",
-        inputs.machineId,
-        comment,
-        { Commands },
-        { findEarlier: true },
-      )
-    ).action;
+  const post = async () => {
+    const result = await client.postMachineAction(
+      "runLiveResponse",
+      inputs.machineId,
+      comment,
+      { Commands },
+      { findEarlier: true },
+    );
+    if (result.takenOver) {
+      await noticeTakeOver(
+        {
+          className: "LiveResponseFileCollection",
+          resourceName: inputs.resourceName,
+          pulumiStack: inputs.pulumiStack,
+          fresh: "change `triggers` to a value not used before",
+        },
+        result.action,
+      );
+    }
+    return { action: result.action, adopted: result.takenOver === true };
+  };
   try {
     return await post();
   } catch (error) {
@@ -97,6 +105,7 @@ async function finish(
   settings: Settings,
   inputs: LiveResponseInputs,
   posted: MachineAction,
+  adopted: boolean,
   previous: CollectedFile[],
   props: Record<string, unknown>,
   prepared?: EvidenceDestination,
@@ -109,7 +118,7 @@ async function finish(
       new LiveResponseIncompleteError(
         message,
         action.id,
-        liveResponseOutputs(inputs, action, pending),
+        liveResponseOutputs(inputs, action, adopted, pending),
         props,
       );
     let waited: Awaited<ReturnType<typeof waitForFinal>>;
@@ -150,7 +159,7 @@ async function finish(
     }
     return out;
   });
-  const outs = liveResponseOutputs(inputs, action, files);
+  const outs = liveResponseOutputs(inputs, action, adopted, files);
   if (files.some((f) => f.status !== "collected")) {
     throw new LiveResponseIncompleteError(incompleteMessage(inputs, action, files), action.id, outs, props);
   }
@@ -174,13 +183,13 @@ export const liveResponseProvider = actionProvider({
 
   /** Resolves the device, checks the destination, posts one session, follows it and stores its files. */
   async create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    const settings = currentSettings();
+    const settings = currentSettings(profileOf(news));
     const inputs = await resolveTarget(settings, liveResponseInputs(news));
     // Before posting: a refused destination (e.g. a mutable container) costs no session.
     const destination = destinationFor(settings, inputs);
     await destination.prepare?.();
-    const action = await postSession(settings, inputs);
-    return finish(settings, inputs, action, [], news, destination);
+    const { action, adopted } = await postSession(settings, inputs);
+    return finish(settings, inputs, action, adopted, [], news, destination);
   },
 
   /**
@@ -188,7 +197,7 @@ export const liveResponseProvider = actionProvider({
    * altered); a session still running is read for its status. No link is fetched.
    */
   async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-    const settings = currentSettings();
+    const settings = currentSettings(profileOf(props));
     const inputs = withStoredTarget(liveResponseInputs(props), props);
     const outs: Record<string, unknown> = { ...props };
     if (typeof props.status === "string" && !isFinalStatus(props.status)) {
@@ -221,7 +230,7 @@ export const liveResponseProvider = actionProvider({
       return { outs: { ...stored, ...inputs } };
     }
     // Never a second session: the same one is followed again and its results fetched again.
-    const settings = currentSettings();
+    const settings = currentSettings(profileOf(olds));
     const actionId = typeof olds.actionId === "string" ? olds.actionId : id;
     const action = await getDefenderClient(settings).statusReader.read(actionId, {
       createdAt: typeof olds.creationDateTimeUtc === "string" ? olds.creationDateTimeUtc : undefined,
@@ -234,7 +243,7 @@ export const liveResponseProvider = actionProvider({
         { operation: "getAction" },
       );
     }
-    return { outs: (await finish(settings, inputs, action, files, news)).outs };
+    return { outs: (await finish(settings, inputs, action, olds.adopted === true, files, news)).outs };
   },
 
   /** Evidence is never deleted: the files stay, only state is dropped; the session is left as it is. */
