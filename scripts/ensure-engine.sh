@@ -189,7 +189,7 @@ make_venv() {
   rm -rf "$venv"
   mv "$venv_partial" "$venv"
   if [ -f "$sdk_python/pyproject.toml" ]; then
-    "$venv/bin/python" -m pip install --quiet --no-deps -e "$sdk_python"
+    "$venv/bin/python" -m pip install --quiet -e "$sdk_python"
   fi
   echo "$venv_stamp" > "$venv/.ready"
   say "made the virtualenv in $(( SECONDS - start ))s"
