@@ -20,6 +20,7 @@ import {
   postActionOnce,
 } from "./actionPoster";
 import { ApiCaller } from "./apiCaller";
+import type { ApiRequest } from "./apiRequest";
 import { httpClientFor, rateLimiterFor, tokenProviderFor } from "./clientParts";
 import { EarlierAttempts } from "./earlierAttempts";
 import { OPERATIONS, type OperationName } from "./operations";
@@ -238,23 +239,8 @@ export class DefenderClient {
    * (404). The link is a bearer secret: it is registered for redaction; never log or store it in clear.
    * Runs in the `packageUri` budget (2/min, 120/h).
    */
-  async getPackageUri(actionId: string, options: RequestOptions = {}): Promise<string | null> {
-    try {
-      const response = await this.caller.call<{ value?: unknown }>(
-        { operation: OPERATIONS.getPackageUri, id: actionId, actionId },
-        options.signal,
-      );
-      const value = response.body?.value;
-      if (typeof value !== "string" || value === "")
-        throw this.invalid("getPackageUri", '{"value": "<url>"}');
-      // Microsoft's own example wraps the URL in literal quotes.
-      const uri = value.replace(/^"+|"+$/g, "");
-      registerSecret(uri);
-      return uri;
-    } catch (error) {
-      if (isDefenderError(error, "MDE_NOT_FOUND")) return null;
-      throw error;
-    }
+  getPackageUri(actionId: string, options: RequestOptions = {}): Promise<string | null> {
+    return this.secretLink({ operation: OPERATIONS.getPackageUri, id: actionId, actionId }, options);
   }
 
   /**
@@ -263,24 +249,30 @@ export class DefenderClient {
    * result is gone). The link is a bearer secret, valid about 30 minutes: it is registered for redaction;
    * never log or store it in clear.
    */
-  async getLiveResponseResultLink(
+  getLiveResponseResultLink(
     actionId: string,
     index: number,
     options: RequestOptions = {},
   ): Promise<string | null> {
+    return this.secretLink(
+      {
+        operation: OPERATIONS.getLiveResponseLink,
+        id: actionId,
+        pathParams: { index: String(index) },
+        actionId,
+      },
+      options,
+    );
+  }
+
+  /** A `{"value": "<url>"}` link answer, registered as a secret; null on 404 (not ready). */
+  private async secretLink(request: ApiRequest, options: RequestOptions): Promise<string | null> {
     try {
-      const response = await this.caller.call<{ value?: unknown }>(
-        {
-          operation: OPERATIONS.getLiveResponseLink,
-          id: actionId,
-          pathParams: { index: String(index) },
-          actionId,
-        },
-        options.signal,
-      );
+      const response = await this.caller.call<{ value?: unknown }>(request, options.signal);
       const value = response.body?.value;
       if (typeof value !== "string" || value === "")
-        throw this.invalid("getLiveResponseLink", '{"value": "<url>"}');
+        throw this.invalid(request.operation.name, '{"value": "<url>"}');
+      // Microsoft's own example wraps the URL in literal quotes.
       const uri = value.replace(/^"+|"+$/g, "");
       registerSecret(uri);
       return uri;

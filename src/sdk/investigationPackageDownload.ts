@@ -1,5 +1,5 @@
-import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { programDirectory } from "./programDirectory";
 import { noteDownload } from "./waitingNotice";
 
 /** What protects an evidence blob (see `retention`). */
@@ -191,13 +191,7 @@ export class InvestigationPackageDownload extends pulumi.CustomResource {
       {
         __provider: DOWNLOAD_PROVIDER_TEXT,
         actionId: args?.actionId,
-        // Resolved here: the program's working directory is the user's (the provider's may differ).
-        directory:
-          args?.directory === undefined
-            ? undefined
-            : pulumi
-                .output(args.directory)
-                .apply((d) => (typeof d === "string" && d.trim() !== "" ? path.resolve(d) : d)),
+        directory: programDirectory(args?.directory),
         blobContainerUrl: args?.blobContainerUrl,
         blobPrefix: args?.blobPrefix,
         requireImmutableStorage: args?.requireImmutableStorage,

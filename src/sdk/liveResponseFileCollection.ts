@@ -1,6 +1,7 @@
-import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderError } from "../core/errors";
+import type { CollectedFile } from "../resources/liveResponse/liveResponseFiles";
+import { programDirectory } from "./programDirectory";
 import { programError } from "./programError";
 
 /**
@@ -53,34 +54,8 @@ export interface LiveResponseFileCollectionArgs {
   profile?: pulumi.Input<string>;
 }
 
-/** One path's outcome, in {@link LiveResponseFileCollection.files}. */
-export interface LiveResponseFile {
-  /** The remote path, as declared. */
-  path: string;
-  /** Its command's index in the session (from 0). */
-  index: number;
-  /**
-   * `collected`; `failed` (its command failed on the device: `error` says why, e.g. "File not found");
-   * `notRun` (the session ended before it ran); `notStored` (it completed but storing failed: the next
-   * `up` tries again); `pending` (the session had not ended).
-   */
-  status: "collected" | "failed" | "notRun" | "notStored" | "pending";
-  /** Why the file is not collected: short text. */
-  error?: string;
-  /** SHA-256 of the file as stored, lowercase hex. */
-  sha256?: string;
-  sizeInBytes?: number;
-  /** Where the file and its manifest are (folder destination). */
-  localPath?: string;
-  manifestPath?: string;
-  /** Where the file and its manifest are (blob destination; no query string). */
-  blobUrl?: string;
-  manifestUrl?: string;
-  /** SHA-256 of the manifest's bytes. */
-  manifestSha256?: string;
-  /** What the last refresh found: `intact`, `missing`, `altered`, `manifestMissing`, `manifestAltered`. */
-  fileStatus?: string;
-}
+/** One path's outcome, in {@link LiveResponseFileCollection.files} (the provider's record, as stored). */
+export type LiveResponseFile = CollectedFile;
 
 /** The provider as stored in state (see the collection's `PROVIDER_TEXT` for why it is one line). */
 export const LIVE_RESPONSE_PROVIDER_TEXT =
@@ -164,13 +139,7 @@ export class LiveResponseFileCollection extends pulumi.CustomResource {
         requireActiveDevice: args?.requireActiveDevice,
         comment: args?.comment,
         paths: args?.paths,
-        // Resolved here: the program's working directory is the user's (the provider's may differ).
-        directory:
-          args?.directory === undefined
-            ? undefined
-            : pulumi
-                .output(args.directory)
-                .apply((d) => (typeof d === "string" && d.trim() !== "" ? path.resolve(d) : d)),
+        directory: programDirectory(args?.directory),
         blobContainerUrl: args?.blobContainerUrl,
         blobPrefix: args?.blobPrefix,
         requireImmutableStorage: args?.requireImmutableStorage,

@@ -5,10 +5,10 @@
  * under its own versioned schema; written with the same `manifestText` (fixed key order). Pure. It never
  * holds the result link (a bearer secret), only the host of the API that issued it.
  */
-import type { MachineAction } from "../../client/wireTypes";
 import {
   apiHostOf,
   type EvidenceManifest,
+  type ManifestFacts,
   manifestAction,
   splitPulumiStack,
 } from "../evidence/evidenceManifest";
@@ -38,24 +38,10 @@ export interface FileManifest {
   tool: EvidenceManifest["tool"];
 }
 
-/** What {@link buildFileManifest} needs. */
-export interface FileManifestFacts {
-  fileName: string;
+/** What {@link buildFileManifest} needs: the package manifest's facts, with the remote path and command. */
+export interface FileManifestFacts extends Omit<ManifestFacts, "zipEntriesVerified"> {
   remotePath: string;
   commandIndex: number;
-  sizeInBytes: number;
-  sha256: string;
-  contentMd5?: string | undefined;
-  action: MachineAction;
-  downloadedAt: string;
-  /** The API endpoint of the settings; only its host is kept. */
-  apiEndpoint: string;
-  linkRequests: number;
-  resumedTransfers: number;
-  restartedTransfers: number;
-  pulumiStack?: string | undefined;
-  toolName: string;
-  toolVersion: string;
 }
 
 /** Builds the manifest of one collected file. */
