@@ -7,15 +7,31 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { checkCollectionInputs } from "../../src/resources/collection/collectionInputs";
+import { checkDownloadInputs } from "../../src/resources/download/downloadInputs";
+import { checkIsolationInputs } from "../../src/resources/isolation/isolationInputs";
+import { checkLiveResponseInputs } from "../../src/resources/liveResponse/liveResponseInputs";
 import { type MemberModel, type ShapeOf, TsDocModel } from "./tsDocModel";
 
-/** A resource of the package: its schema token and where its TypeScript class lives. */
+/** The pure input check of a resource (what its provider's `check` runs before the settings). */
+export type InputCheck = (news: Record<string, unknown>) => { inputs: Record<string, unknown> };
+
+/** A resource of the package: its schema token, where its TypeScript class lives, and its input check. */
 export interface ResourceEntry {
   token: string;
   file: string;
   className: string;
   argsName: string;
+  check: InputCheck;
+  /**
+   * The fewest valid inputs. A `@default` becomes a schema `default` only when `check` fills in that very
+   * value for them: generated SDKs send schema defaults themselves, so a default that holds only beside
+   * another input (`blobPrefix` with `blobContainerUrl`) is told in the description instead.
+   */
+  minimalInputs: Record<string, unknown>;
 }
+
+const DEVICE = "1e5bc9d7e413ddd7902c2932e418702b84d0cc07";
 
 /** Every resource the plugin serves, in the order of the README. */
 export const SCHEMA_RESOURCES: readonly ResourceEntry[] = [
@@ -24,24 +40,32 @@ export const SCHEMA_RESOURCES: readonly ResourceEntry[] = [
     file: "investigationPackageCollection.ts",
     className: "InvestigationPackageCollection",
     argsName: "InvestigationPackageCollectionArgs",
+    check: checkCollectionInputs,
+    minimalInputs: { machineId: DEVICE, comment: "c" },
   },
   {
     token: "mde:index:InvestigationPackageDownload",
     file: "investigationPackageDownload.ts",
     className: "InvestigationPackageDownload",
     argsName: "InvestigationPackageDownloadArgs",
+    check: checkDownloadInputs,
+    minimalInputs: { actionId: "7c1e3b2a-4f5d-4e6a-9b8c-0d1e2f3a4b5c", directory: "/evidence" },
   },
   {
     token: "mde:index:DeviceIsolation",
     file: "deviceIsolation.ts",
     className: "DeviceIsolation",
     argsName: "DeviceIsolationArgs",
+    check: checkIsolationInputs,
+    minimalInputs: { machineId: DEVICE, comment: "c" },
   },
   {
     token: "mde:index:LiveResponseFileCollection",
     file: "liveResponseFileCollection.ts",
     className: "LiveResponseFileCollection",
     argsName: "LiveResponseFileCollectionArgs",
+    check: checkLiveResponseInputs,
+    minimalInputs: { machineId: DEVICE, comment: "c", paths: ["/var/log/auth.log"], directory: "/evidence" },
   },
 ];
 
@@ -93,23 +117,32 @@ class TypeSpecs {
     }
   }
 
-  property(member: MemberModel, fallbackDescription?: string): Json {
+  property(member: MemberModel, fallbackDescription?: string, filled?: Record<string, unknown>): Json {
     const description = cleanText(member.description);
-    const usable = description && description !== "The inputs as stored." ? description : fallbackDescription;
+    let usable = description && description !== "The inputs as stored." ? description : fallbackDescription;
     const value = defaultValue(member.defaultText, member.shape);
+    // Without a check to ask (outputs, function arguments) a plain default stands as it is written.
+    const unconditional = value !== undefined && (filled === undefined || filled[member.name] === value);
+    if (member.defaultText !== undefined && !unconditional) {
+      usable = `${usable ?? ""} Default: ${member.defaultText}.`.trim();
+    }
     return {
       ...(usable ? { description: usable } : {}),
       ...this.spec(member.shape),
-      ...(value !== undefined ? { default: value } : {}),
+      ...(unconditional ? { default: value } : {}),
     };
   }
 
   /** `properties` and `required` of a member list; descriptions of same-named inputs fill empty ones. */
-  properties(members: MemberModel[], inputs: Json = {}): { properties: Json; required?: string[] } {
+  properties(
+    members: MemberModel[],
+    inputs: Json = {},
+    filled?: Record<string, unknown>,
+  ): { properties: Json; required?: string[] } {
     const properties: Json = {};
     for (const member of members) {
       const input = inputs[member.name] as { description?: string } | undefined;
-      properties[member.name] = this.property(member, input?.description);
+      properties[member.name] = this.property(member, input?.description, filled);
     }
     const required = members.filter((m) => !m.optional).map((m) => m.name);
     return required.length > 0 ? { properties, required } : { properties };
@@ -190,7 +223,8 @@ export function buildSchema(options: BuildSchemaOptions): Json {
   const specs = new TypeSpecs();
   const resources: Json = {};
   for (const entry of SCHEMA_RESOURCES) {
-    const inputs = specs.properties(model.interfaceMembers(entry.file, entry.argsName));
+    const filled = entry.check(entry.minimalInputs).inputs;
+    const inputs = specs.properties(model.interfaceMembers(entry.file, entry.argsName), {}, filled);
     const outputs = specs.properties(model.classOutputs(entry.file, entry.className), inputs.properties);
     resources[entry.token] = {
       description: cleanText(model.documentation(entry.file, entry.className)),

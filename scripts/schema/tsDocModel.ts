@@ -116,12 +116,22 @@ export class TsDocModel {
     if (ts.isTypeReferenceNode(inner)) {
       const name = inner.typeName.getText();
       if (name === "Record") return { shape: { kind: "map" }, nullable: false };
-      const declared = this.checker.getSymbolAtLocation(inner.typeName)?.declarations?.[0];
+      let symbol = this.checker.getSymbolAtLocation(inner.typeName);
+      // An imported name stands for the declaration it imports.
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+      const declared = symbol?.declarations?.[0];
       if (declared && ts.isInterfaceDeclaration(declared)) {
         return {
           shape: { kind: "object", name, members: this.membersOf(declared.members, name) },
           nullable: false,
         };
+      }
+      // `type LiveResponseFile = CollectedFile`: the SDK's name, the aliased type's members.
+      if (declared && ts.isTypeAliasDeclaration(declared)) {
+        const aliased = this.shapeOf(declared.type, name);
+        return aliased.shape.kind === "object"
+          ? { shape: { ...aliased.shape, name }, nullable: aliased.nullable }
+          : aliased;
       }
     }
     throw new Error(`${context}: no schema type for \`${inner.getText()}\``);

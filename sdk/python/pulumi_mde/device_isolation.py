@@ -47,7 +47,7 @@ class DeviceIsolationArgs:
         :param pulumi.Input[_builtins.bool] release_on_delete: `true`: destroying or replacing the resource releases the device (one `unisolate`, waited for until it
                succeeds). `false` leaves the device isolated when the resource goes.
         :param pulumi.Input[_builtins.bool] require_active_device: `true`: a device whose `healthStatus` is not `Active` fails the create before anything is posted.
-        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values isolates anew (a new resource; the old one is released first).
+        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values isolates anew (a new resource; the old one is released first). Default: [].
         :param pulumi.Input[_builtins.bool] wait_for_completion: `true`: `pulumi up` returns only when the isolation is final; `Failed`, `TimeOut` and `Cancelled`
                fail the update and the resource stays in state with its action ID.
         """
@@ -202,7 +202,7 @@ class DeviceIsolationArgs:
     @pulumi.getter
     def triggers(self) -> pulumi.Input[Optional[Sequence[Any]]]:
         """
-        Any change in these values isolates anew (a new resource; the old one is released first).
+        Any change in these values isolates anew (a new resource; the old one is released first). Default: [].
         """
         return pulumi.get(self, "triggers")
 
@@ -268,7 +268,7 @@ class DeviceIsolation(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] release_on_delete: `true`: destroying or replacing the resource releases the device (one `unisolate`, waited for until it
                succeeds). `false` leaves the device isolated when the resource goes.
         :param pulumi.Input[_builtins.bool] require_active_device: `true`: a device whose `healthStatus` is not `Active` fails the create before anything is posted.
-        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values isolates anew (a new resource; the old one is released first).
+        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values isolates anew (a new resource; the old one is released first). Default: [].
         :param pulumi.Input[_builtins.bool] wait_for_completion: `true`: `pulumi up` returns only when the isolation is final; `Failed`, `TimeOut` and `Cancelled`
                fail the update and the resource stays in state with its action ID.
         """

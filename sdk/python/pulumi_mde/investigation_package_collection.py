@@ -63,7 +63,7 @@ class InvestigationPackageCollectionArgs:
         :param pulumi.Input[_builtins.bool] require_active_device: `true`: a device whose `healthStatus` is not `Active` fails the create, naming its status and when
                it was last seen, before anything is posted (an inactive device would leave the collection Pending
                until it times out).
-        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values starts a new collection (e.g. an incident revision).
+        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values starts a new collection (e.g. an incident revision). Default: [].
         :param pulumi.Input[_builtins.bool] wait_for_completion: `true`: `pulumi up` returns only when the action is final. `Failed`, `TimeOut` and `Cancelled`
                fail the update, and the resource stays in state with its action ID.
         """
@@ -246,7 +246,7 @@ class InvestigationPackageCollectionArgs:
     @pulumi.getter
     def triggers(self) -> pulumi.Input[Optional[Sequence[Any]]]:
         """
-        Any change in these values starts a new collection (e.g. an incident revision).
+        Any change in these values starts a new collection (e.g. an incident revision). Default: [].
         """
         return pulumi.get(self, "triggers")
 
@@ -328,7 +328,7 @@ class InvestigationPackageCollection(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] require_active_device: `true`: a device whose `healthStatus` is not `Active` fails the create, naming its status and when
                it was last seen, before anything is posted (an inactive device would leave the collection Pending
                until it times out).
-        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values starts a new collection (e.g. an incident revision).
+        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values starts a new collection (e.g. an incident revision). Default: [].
         :param pulumi.Input[_builtins.bool] wait_for_completion: `true`: `pulumi up` returns only when the action is final. `Failed`, `TimeOut` and `Cancelled`
                fail the update, and the resource stays in state with its action ID.
         """

@@ -41,7 +41,7 @@ class InvestigationPackageDownloadArgs:
                with `<same>.manifest.json` beside it; nothing is ever overwritten. Signed in to with the stack's
                `mde:*` credential (scope `https://storage.azure.com/.default`): grant it Storage Blob Data Contributor
                on the container. A change downloads into a new resource (the old blobs stay).
-        :param pulumi.Input[_builtins.str] blob_prefix: Start of every blob name in the container, e.g. `IR-4711/`. Only with `blobContainerUrl`.
+        :param pulumi.Input[_builtins.str] blob_prefix: Start of every blob name in the container, e.g. `IR-4711/`. Only with `blobContainerUrl`. Default: "".
         :param pulumi.Input[_builtins.str] directory: Folder that keeps the evidence (created if missing). A relative path is taken from the program's
                working directory. The package is saved as `<computerDnsName or machineId>-<actionId>.zip` with a
                manifest beside it. A change downloads into a new resource (the old files stay).
@@ -54,7 +54,7 @@ class InvestigationPackageDownloadArgs:
                settings. A misspelled name fails at preview. A change replaces the resource.
         :param pulumi.Input[_builtins.bool] require_immutable_storage: Refuse a container that has no immutability policy, legal hold or version-level immutability
                (`MDE_EVIDENCE_NOT_IMMUTABLE`), before any package link is fetched. Set `false` only for test
-               containers. Only with `blobContainerUrl`.
+               containers. Only with `blobContainerUrl`. Default: true.
         :param pulumi.Input[_builtins.float] timeout_in_minutes: How long `pulumi up` waits for the collection to succeed before failing (nothing is written then).
         :param pulumi.Input[_builtins.float] transfer_timeout_in_minutes: Longest time the package transfer may take, in real minutes: requests, bytes and waits between
                attempts (waiting for a link in the GetPackageUri budget is not counted). A link host that sends too
@@ -65,8 +65,6 @@ class InvestigationPackageDownloadArgs:
         pulumi.set(__self__, "action_id", action_id)
         if blob_container_url is not None:
             pulumi.set(__self__, "blob_container_url", blob_container_url)
-        if blob_prefix is None:
-            blob_prefix = ''
         if blob_prefix is not None:
             pulumi.set(__self__, "blob_prefix", blob_prefix)
         if directory is not None:
@@ -77,8 +75,6 @@ class InvestigationPackageDownloadArgs:
             pulumi.set(__self__, "max_package_size_in_bytes", max_package_size_in_bytes)
         if profile is not None:
             pulumi.set(__self__, "profile", profile)
-        if require_immutable_storage is None:
-            require_immutable_storage = True
         if require_immutable_storage is not None:
             pulumi.set(__self__, "require_immutable_storage", require_immutable_storage)
         if timeout_in_minutes is None:
@@ -125,7 +121,7 @@ class InvestigationPackageDownloadArgs:
     @pulumi.getter(name="blobPrefix")
     def blob_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Start of every blob name in the container, e.g. `IR-4711/`. Only with `blobContainerUrl`.
+        Start of every blob name in the container, e.g. `IR-4711/`. Only with `blobContainerUrl`. Default: "".
         """
         return pulumi.get(self, "blob_prefix")
 
@@ -182,7 +178,7 @@ class InvestigationPackageDownloadArgs:
         """
         Refuse a container that has no immutability policy, legal hold or version-level immutability
         (`MDE_EVIDENCE_NOT_IMMUTABLE`), before any package link is fetched. Set `false` only for test
-        containers. Only with `blobContainerUrl`.
+        containers. Only with `blobContainerUrl`. Default: true.
         """
         return pulumi.get(self, "require_immutable_storage")
 
@@ -263,7 +259,7 @@ class InvestigationPackageDownload(pulumi.CustomResource):
                with `<same>.manifest.json` beside it; nothing is ever overwritten. Signed in to with the stack's
                `mde:*` credential (scope `https://storage.azure.com/.default`): grant it Storage Blob Data Contributor
                on the container. A change downloads into a new resource (the old blobs stay).
-        :param pulumi.Input[_builtins.str] blob_prefix: Start of every blob name in the container, e.g. `IR-4711/`. Only with `blobContainerUrl`.
+        :param pulumi.Input[_builtins.str] blob_prefix: Start of every blob name in the container, e.g. `IR-4711/`. Only with `blobContainerUrl`. Default: "".
         :param pulumi.Input[_builtins.str] directory: Folder that keeps the evidence (created if missing). A relative path is taken from the program's
                working directory. The package is saved as `<computerDnsName or machineId>-<actionId>.zip` with a
                manifest beside it. A change downloads into a new resource (the old files stay).
@@ -276,7 +272,7 @@ class InvestigationPackageDownload(pulumi.CustomResource):
                settings. A misspelled name fails at preview. A change replaces the resource.
         :param pulumi.Input[_builtins.bool] require_immutable_storage: Refuse a container that has no immutability policy, legal hold or version-level immutability
                (`MDE_EVIDENCE_NOT_IMMUTABLE`), before any package link is fetched. Set `false` only for test
-               containers. Only with `blobContainerUrl`.
+               containers. Only with `blobContainerUrl`. Default: true.
         :param pulumi.Input[_builtins.float] timeout_in_minutes: How long `pulumi up` waits for the collection to succeed before failing (nothing is written then).
         :param pulumi.Input[_builtins.float] transfer_timeout_in_minutes: Longest time the package transfer may take, in real minutes: requests, bytes and waits between
                attempts (waiting for a link in the GetPackageUri budget is not counted). A link host that sends too
@@ -344,16 +340,12 @@ class InvestigationPackageDownload(pulumi.CustomResource):
                 raise TypeError("Missing required property 'action_id'")
             __props__.__dict__["action_id"] = action_id
             __props__.__dict__["blob_container_url"] = blob_container_url
-            if blob_prefix is None:
-                blob_prefix = ''
             __props__.__dict__["blob_prefix"] = blob_prefix
             __props__.__dict__["directory"] = directory
             if max_package_size_in_bytes is None:
                 max_package_size_in_bytes = 4294967296
             __props__.__dict__["max_package_size_in_bytes"] = max_package_size_in_bytes
             __props__.__dict__["profile"] = profile
-            if require_immutable_storage is None:
-                require_immutable_storage = True
             __props__.__dict__["require_immutable_storage"] = require_immutable_storage
             if timeout_in_minutes is None:
                 timeout_in_minutes = 60
@@ -446,7 +438,7 @@ class InvestigationPackageDownload(pulumi.CustomResource):
     @pulumi.getter(name="blobPrefix")
     def blob_prefix(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Start of every blob name in the container, e.g. `IR-4711/`. Only with `blobContainerUrl`.
+        Start of every blob name in the container, e.g. `IR-4711/`. Only with `blobContainerUrl`. Default: "".
         """
         return pulumi.get(self, "blob_prefix")
 
@@ -560,7 +552,7 @@ class InvestigationPackageDownload(pulumi.CustomResource):
         """
         Refuse a container that has no immutability policy, legal hold or version-level immutability
         (`MDE_EVIDENCE_NOT_IMMUTABLE`), before any package link is fetched. Set `false` only for test
-        containers. Only with `blobContainerUrl`.
+        containers. Only with `blobContainerUrl`. Default: true.
         """
         return pulumi.get(self, "require_immutable_storage")
 

@@ -42,7 +42,7 @@ class LiveResponseFileCollectionArgs:
                collects anew (the files already stored stay).
         :param pulumi.Input[_builtins.str] blob_container_url: The https URL of a blob container that keeps the files (no query string, no user info), signed in to
                with the stack's credential, as for an `InvestigationPackageDownload`.
-        :param pulumi.Input[_builtins.str] blob_prefix: Start of every blob name, e.g. `IR-4711/`. Only with `blobContainerUrl`.
+        :param pulumi.Input[_builtins.str] blob_prefix: Start of every blob name, e.g. `IR-4711/`. Only with `blobContainerUrl`. Default: "".
         :param pulumi.Input[_builtins.str] computer_dns_name: The device's computer name as Defender shows it, resolved when the session starts.
         :param pulumi.Input[_builtins.float] device_wait_in_minutes: How long the create waits for the device to appear in Defender, in minutes.
         :param pulumi.Input[_builtins.str] directory: Folder that keeps the files (created if missing); a relative path is taken from the program's working
@@ -53,17 +53,15 @@ class LiveResponseFileCollectionArgs:
         :param pulumi.Input[_builtins.str] profile: The connection profile to act through: a name in the stack config `mde:profiles` (its tenant,
                application and credential). Unset: the stack's top-level `mde:*` settings. A change collects anew.
         :param pulumi.Input[_builtins.bool] require_active_device: `true`: a device whose `healthStatus` is not `Active` fails the create before anything is posted.
-        :param pulumi.Input[_builtins.bool] require_immutable_storage: Refuse a container that nothing makes immutable, before the session is posted.
+        :param pulumi.Input[_builtins.bool] require_immutable_storage: Refuse a container that nothing makes immutable, before the session is posted. Default: true.
         :param pulumi.Input[_builtins.float] timeout_in_minutes: How long `pulumi up` waits for the session to end (queued sessions included), in minutes. Past it the
                resource is kept in state and the next `up` goes on waiting. At most 4320 (three days).
-        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values collects anew (a new session and new files).
+        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values collects anew (a new session and new files). Default: [].
         """
         pulumi.set(__self__, "comment", comment)
         pulumi.set(__self__, "paths", paths)
         if blob_container_url is not None:
             pulumi.set(__self__, "blob_container_url", blob_container_url)
-        if blob_prefix is None:
-            blob_prefix = ''
         if blob_prefix is not None:
             pulumi.set(__self__, "blob_prefix", blob_prefix)
         if computer_dns_name is not None:
@@ -82,8 +80,6 @@ class LiveResponseFileCollectionArgs:
             require_active_device = False
         if require_active_device is not None:
             pulumi.set(__self__, "require_active_device", require_active_device)
-        if require_immutable_storage is None:
-            require_immutable_storage = True
         if require_immutable_storage is not None:
             pulumi.set(__self__, "require_immutable_storage", require_immutable_storage)
         if timeout_in_minutes is None:
@@ -136,7 +132,7 @@ class LiveResponseFileCollectionArgs:
     @pulumi.getter(name="blobPrefix")
     def blob_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Start of every blob name, e.g. `IR-4711/`. Only with `blobContainerUrl`.
+        Start of every blob name, e.g. `IR-4711/`. Only with `blobContainerUrl`. Default: "".
         """
         return pulumi.get(self, "blob_prefix")
 
@@ -224,7 +220,7 @@ class LiveResponseFileCollectionArgs:
     @pulumi.getter(name="requireImmutableStorage")
     def require_immutable_storage(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Refuse a container that nothing makes immutable, before the session is posted.
+        Refuse a container that nothing makes immutable, before the session is posted. Default: true.
         """
         return pulumi.get(self, "require_immutable_storage")
 
@@ -249,7 +245,7 @@ class LiveResponseFileCollectionArgs:
     @pulumi.getter
     def triggers(self) -> pulumi.Input[Optional[Sequence[Any]]]:
         """
-        Any change in these values collects anew (a new session and new files).
+        Any change in these values collects anew (a new session and new files). Default: [].
         """
         return pulumi.get(self, "triggers")
 
@@ -296,7 +292,7 @@ class LiveResponseFileCollection(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] blob_container_url: The https URL of a blob container that keeps the files (no query string, no user info), signed in to
                with the stack's credential, as for an `InvestigationPackageDownload`.
-        :param pulumi.Input[_builtins.str] blob_prefix: Start of every blob name, e.g. `IR-4711/`. Only with `blobContainerUrl`.
+        :param pulumi.Input[_builtins.str] blob_prefix: Start of every blob name, e.g. `IR-4711/`. Only with `blobContainerUrl`. Default: "".
         :param pulumi.Input[_builtins.str] comment: Why the files are collected, sent as `Comment` and shown in Defender's action center. A change collects anew.
         :param pulumi.Input[_builtins.str] computer_dns_name: The device's computer name as Defender shows it, resolved when the session starts.
         :param pulumi.Input[_builtins.float] device_wait_in_minutes: How long the create waits for the device to appear in Defender, in minutes.
@@ -311,10 +307,10 @@ class LiveResponseFileCollection(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] profile: The connection profile to act through: a name in the stack config `mde:profiles` (its tenant,
                application and credential). Unset: the stack's top-level `mde:*` settings. A change collects anew.
         :param pulumi.Input[_builtins.bool] require_active_device: `true`: a device whose `healthStatus` is not `Active` fails the create before anything is posted.
-        :param pulumi.Input[_builtins.bool] require_immutable_storage: Refuse a container that nothing makes immutable, before the session is posted.
+        :param pulumi.Input[_builtins.bool] require_immutable_storage: Refuse a container that nothing makes immutable, before the session is posted. Default: true.
         :param pulumi.Input[_builtins.float] timeout_in_minutes: How long `pulumi up` waits for the session to end (queued sessions included), in minutes. Past it the
                resource is kept in state and the next `up` goes on waiting. At most 4320 (three days).
-        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values collects anew (a new session and new files).
+        :param pulumi.Input[Sequence[Any]] triggers: Any change in these values collects anew (a new session and new files). Default: [].
         """
         ...
     @overload
@@ -374,8 +370,6 @@ class LiveResponseFileCollection(pulumi.CustomResource):
             __props__ = LiveResponseFileCollectionArgs.__new__(LiveResponseFileCollectionArgs)
 
             __props__.__dict__["blob_container_url"] = blob_container_url
-            if blob_prefix is None:
-                blob_prefix = ''
             __props__.__dict__["blob_prefix"] = blob_prefix
             if comment is None and not opts.urn:
                 raise TypeError("Missing required property 'comment'")
@@ -393,8 +387,6 @@ class LiveResponseFileCollection(pulumi.CustomResource):
             if require_active_device is None:
                 require_active_device = False
             __props__.__dict__["require_active_device"] = require_active_device
-            if require_immutable_storage is None:
-                require_immutable_storage = True
             __props__.__dict__["require_immutable_storage"] = require_immutable_storage
             if timeout_in_minutes is None:
                 timeout_in_minutes = 60
@@ -470,7 +462,7 @@ class LiveResponseFileCollection(pulumi.CustomResource):
     @pulumi.getter(name="blobPrefix")
     def blob_prefix(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Start of every blob name, e.g. `IR-4711/`. Only with `blobContainerUrl`.
+        Start of every blob name, e.g. `IR-4711/`. Only with `blobContainerUrl`. Default: "".
         """
         return pulumi.get(self, "blob_prefix")
 

@@ -199,15 +199,11 @@ class LiveResponseFile(dict):
         """
         :param _builtins.float index: Its command's index in the session (from 0).
         :param _builtins.str path: The remote path, as declared.
-        :param _builtins.str status: `collected`; `failed` (its command failed on the device: `error` says why, e.g. "File not found");
-               `notRun` (the session ended before it ran); `notStored` (it completed but storing failed: the next
-               `up` tries again); `pending` (the session had not ended).
-        :param _builtins.str blob_url: Where the file and its manifest are (blob destination; no query string).
-        :param _builtins.str error: Why the file is not collected: short text.
-        :param _builtins.str file_status: What the last refresh found: `intact`, `missing`, `altered`, `manifestMissing`, `manifestAltered`.
-        :param _builtins.str local_path: Where the file and its manifest are (folder destination).
-        :param _builtins.str manifest_sha256: SHA-256 of the manifest's bytes.
-        :param _builtins.str sha256: SHA-256 of the file as stored, lowercase hex.
+        :param _builtins.str blob_url: Blob destination: where the file and its manifest are.
+        :param _builtins.str error: Why it is not collected: short text, control characters removed, secrets redacted.
+        :param _builtins.str file_status: What the last refresh found where a collected file was stored (`intact` when it was just stored).
+        :param _builtins.str local_path: Folder destination: where the file and its manifest are.
+        :param _builtins.str manifest_sha256: SHA-256 of the manifest's bytes: refresh tells an edited manifest by it.
         """
         pulumi.set(__self__, "index", index)
         pulumi.set(__self__, "path", path)
@@ -250,18 +246,13 @@ class LiveResponseFile(dict):
     @_builtins.property
     @pulumi.getter
     def status(self) -> _builtins.str:
-        """
-        `collected`; `failed` (its command failed on the device: `error` says why, e.g. "File not found");
-        `notRun` (the session ended before it ran); `notStored` (it completed but storing failed: the next
-        `up` tries again); `pending` (the session had not ended).
-        """
         return pulumi.get(self, "status")
 
     @_builtins.property
     @pulumi.getter(name="blobUrl")
     def blob_url(self) -> Optional[_builtins.str]:
         """
-        Where the file and its manifest are (blob destination; no query string).
+        Blob destination: where the file and its manifest are.
         """
         return pulumi.get(self, "blob_url")
 
@@ -269,7 +260,7 @@ class LiveResponseFile(dict):
     @pulumi.getter
     def error(self) -> Optional[_builtins.str]:
         """
-        Why the file is not collected: short text.
+        Why it is not collected: short text, control characters removed, secrets redacted.
         """
         return pulumi.get(self, "error")
 
@@ -277,7 +268,7 @@ class LiveResponseFile(dict):
     @pulumi.getter(name="fileStatus")
     def file_status(self) -> Optional[_builtins.str]:
         """
-        What the last refresh found: `intact`, `missing`, `altered`, `manifestMissing`, `manifestAltered`.
+        What the last refresh found where a collected file was stored (`intact` when it was just stored).
         """
         return pulumi.get(self, "file_status")
 
@@ -285,7 +276,7 @@ class LiveResponseFile(dict):
     @pulumi.getter(name="localPath")
     def local_path(self) -> Optional[_builtins.str]:
         """
-        Where the file and its manifest are (folder destination).
+        Folder destination: where the file and its manifest are.
         """
         return pulumi.get(self, "local_path")
 
@@ -298,7 +289,7 @@ class LiveResponseFile(dict):
     @pulumi.getter(name="manifestSha256")
     def manifest_sha256(self) -> Optional[_builtins.str]:
         """
-        SHA-256 of the manifest's bytes.
+        SHA-256 of the manifest's bytes: refresh tells an edited manifest by it.
         """
         return pulumi.get(self, "manifest_sha256")
 
@@ -310,9 +301,6 @@ class LiveResponseFile(dict):
     @_builtins.property
     @pulumi.getter
     def sha256(self) -> Optional[_builtins.str]:
-        """
-        SHA-256 of the file as stored, lowercase hex.
-        """
         return pulumi.get(self, "sha256")
 
     @_builtins.property
