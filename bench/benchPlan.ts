@@ -15,6 +15,8 @@ export const SCENARIOS = [
   "vault",
   "waitParallel",
   "runners",
+  "runbook",
+  "tenants",
 ] as const;
 
 /** A scenario name, as `--only` takes it. */
@@ -28,6 +30,8 @@ export const OPT_IN_SCENARIOS: ReadonlySet<Scenario> = new Set<Scenario>([
   "vault",
   "waitParallel",
   "runners",
+  "runbook",
+  "tenants",
 ]);
 
 /** The emulator's default collection lifecycle (emulated seconds): picked up after 60 s, runs 300 s. */
@@ -108,6 +112,15 @@ export function benchPlan(quick: boolean) {
       hourSpent: { k: 2, n: quick ? 40 : 60, spent: 1450, timeScale: 60 },
       runs: 1,
     },
+    // A runbook per device (isolate, package, one file) in one up. x5 like the throughput: live response's
+    // 10 per minute makes 100 sessions 10 emulated minutes (2 real minutes). Parallel above the 3 N
+    // resources: a file collection holds its engine slot until its session ends, which must not keep
+    // the next devices' isolations and collections from posting.
+    runbook: { n: quick ? 30 : 100, parallel: 512, timeScale: 5, runs: 1 },
+    // K tenants x N collections in one up, each through its own profile, beside one tenant's N alone (a
+    // fresh emulator each). x5: 300 at 100 per minute is 3 emulated minutes (36 real s). Parallel above
+    // K N, so every tenant's creates reach their own budget at once.
+    tenants: { k: 3, n: quick ? 120 : 300, parallel: 1024, timeScale: 5, runs: quick ? 1 : 2 },
   };
 }
 

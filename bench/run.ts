@@ -3,8 +3,8 @@
  * real limits, time-scaled so the whole bench takes minutes. Prints one table, then the date, the
  * machine and the scales. Figures and their definitions: bench/README.md.
  *
- * Options: `--only=throughput,hourCap,overhead,naive,wait,refresh,download,vault,waitParallel,runners` runs a subset
- * (`vault`, `waitParallel` and `runners` run only when named); `--quick`
+ * Options: `--only=throughput,hourCap,overhead,naive,wait,refresh,download,vault,waitParallel,runners,runbook,tenants`
+ * runs a subset (`vault`, `waitParallel`, `runners`, `runbook` and `tenants` run only when named); `--quick`
  * shrinks every N and runs once (a smoke test of the bench itself, not a measurement).
  */
 import { parseArgs } from "node:util";
