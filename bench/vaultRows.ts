@@ -1,4 +1,4 @@
-/** Section 9 of the table: a package into a blob container, its memory and its time beside a plain copy. */
+/** Section 8b of the table: a package into a blob container, its memory and its time beside a plain copy. */
 import type { BenchPlan } from "./benchPlan";
 import { sizeLabel } from "./downloadRows";
 import { figure, fixed, mib } from "./figureRow";
@@ -17,7 +17,7 @@ export function vaultRows(v: BenchPlan["vault"], pairs: readonly VaultPair[]): T
   const mibPerSecond = (bytes: number, seconds: number) => bytes / 2 ** 20 / seconds;
   return [
     {
-      section: `9. Vault: one package into a blob container (Azurite), x${v.timeScale}; ${small} vs ${large}`,
+      section: `8b. Vault: one package into a blob container (Azurite), x${v.timeScale}; ${small} vs ${large}`,
     },
     figure(
       `provider peak RSS, ${small} package (MiB)`,

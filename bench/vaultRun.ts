@@ -1,5 +1,5 @@
 /**
- * Scenario 9: one package from the emulator's link into a blob container in Azurite (on disk, so a large
+ * Scenario 8b: one package from the emulator's link into a blob container in Azurite (on disk, so a large
  * package does not sit in Azurite's memory), through the provider on the real engine: the provider
  * process's peak memory, and the time its download takes beside a plain copy of the same bytes (link GET
  * piped into one Put Blob) made just before and just after it in the same run.
