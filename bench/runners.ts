@@ -30,12 +30,22 @@ export interface RunnersParams {
 
 /** Figures of one run. */
 export interface RunnersRun {
-  /** Accepted collect calls (runners' and foreign) per minute over the runners' span / 100, see `sustainedRatio`. */
+  /**
+   * How full the quota's minute was while the runners posted: the mean, over every moment from one minute
+   * after the first runner POST to the last accepted one, of the calls the API admitted (runners' and
+   * foreign) in the minute before that moment, divided by 100. See {@link windowFullness}.
+   */
   readonly combinedRatio: number;
+  /** Bench 1's `sustainedRatio` over the same admitted calls (it also charges a change of pace). */
+  readonly sustainedRatio: number;
   /** The runners' 429 answers per declared collection. */
   readonly throttledPerCollection: number;
   /** Emulated minutes from the first runner POST to each runner's last accepted POST, per runner. */
   readonly finishMinutes: readonly number[];
+  /** Emulated minutes from the first runner POST to each runner's first POST (engine start-up skew). */
+  readonly startMinutes: readonly number[];
+  /** Accepted runner POSTs per emulated minute from the first POST, per runner (for reading a run). */
+  readonly perMinute: readonly (readonly number[])[];
   /** Last finisher / first finisher, from {@link finishMinutes}. */
   readonly finishRatio: number;
   /** Accepted foreign calls / foreign calls sent while the runners posted (NaN without a foreign client). */
@@ -86,6 +96,20 @@ export async function runRunners(p: RunnersParams): Promise<RunnersRun> {
       const mine = accepted.filter((c) => owner.get(deviceOf(c) ?? "") === r).map((c) => c.startMs);
       return mine.length > 0 ? (Math.max(...mine) - firstPost) / minuteMs(p.timeScale) : Number.NaN;
     });
+    const startMinutes = slices.map((_, r) => {
+      const mine = ours.filter((c) => owner.get(deviceOf(c) ?? "") === r).map((c) => c.startMs);
+      return (Math.min(...mine) - firstPost) / minuteMs(p.timeScale);
+    });
+    const perMinute = slices.map((_, r) => {
+      const counts: number[] = [];
+      for (const c of accepted) {
+        if (owner.get(deviceOf(c) ?? "") !== r) continue;
+        const bucket = Math.floor((c.startMs - firstPost) / minuteMs(p.timeScale));
+        while (counts.length <= bucket) counts.push(0);
+        counts[bucket] = (counts[bucket] ?? 0) + 1;
+      }
+      return counts;
+    });
     const during = (c: CallRecord) => c.startMs >= firstPost && c.startMs <= lastAccepted;
     const foreignCalls = posts.filter((c) => deviceOf(c) === FOREIGN_DEVICE_ID && during(c));
     const admitted = posts
@@ -98,9 +122,12 @@ export async function runRunners(p: RunnersParams): Promise<RunnersRun> {
     for (const s of stacks) created += (await s.exportState()).resources.filter((r) => r.id).length;
     const failed = ups.filter((u) => u.error);
     return {
-      combinedRatio: sustainedRatio(admitted, p.timeScale, PER_MINUTE_CEILING),
+      combinedRatio: windowFullness(admitted, firstPost + minuteMs(p.timeScale), lastAccepted, p.timeScale),
+      sustainedRatio: sustainedRatio(admitted, p.timeScale, PER_MINUTE_CEILING),
       throttledPerCollection: ours.filter((c) => c.status === 429).length / (p.k * p.n),
       finishMinutes,
+      startMinutes,
+      perMinute,
       finishRatio: Math.max(...finishMinutes) / Math.min(...finishMinutes),
       foreignKept:
         foreignCalls.length > 0
@@ -117,4 +144,33 @@ export async function runRunners(p: RunnersParams): Promise<RunnersRun> {
     for (const s of stacks) await s.dispose();
     await em.close();
   }
+}
+
+/**
+ * The mean fullness of the quota's sliding minute over `[fromMs, toMs]`, sampled every emulated second:
+ * admitted calls in the minute before each sample, divided by the ceiling. A quota kept saturated scores
+ * 1 whatever the shape of the traffic (one burst per minute, or calls spread evenly); `sustainedRatio`
+ * instead reads the spacing of arrivals a whole window apart, so a burst followed by even pacing (the
+ * first minute of paced runners started together) costs it up to a tenth without leaving any of the
+ * quota unused. `arrivals` must be ascending. NaN when the span is empty.
+ */
+export function windowFullness(
+  arrivals: readonly number[],
+  fromMs: number,
+  toMs: number,
+  timeScale: number,
+): number {
+  const windowMs = minuteMs(timeScale);
+  const stepMs = windowMs / 60;
+  let sum = 0;
+  let samples = 0;
+  let first = 0;
+  let last = 0;
+  for (let t = fromMs; t <= toMs; t += stepMs) {
+    while (last < arrivals.length && (arrivals[last] as number) <= t) last++;
+    while (first < last && (arrivals[first] as number) <= t - windowMs) first++;
+    sum += Math.min(1, (last - first) / PER_MINUTE_CEILING);
+    samples++;
+  }
+  return samples > 0 ? sum / samples : Number.NaN;
 }

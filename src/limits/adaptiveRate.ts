@@ -6,16 +6,19 @@
  *
  * Why these rules: several runners that each keep the whole documented limit overrun the shared quota
  * together, and the one that retries first wins every freed slot. Cutting multiplicatively and raising
- * additively (as TCP does) makes runners that share a quota converge to equal shares near its ceiling.
- * The first cut also uses what the 429 tells: the quota's window is full, and the calls this runner
- * placed in it are its share of that window, so its rate drops to that share at once instead of halving
- * its way down over minutes.
+ * by steps (as TCP does) makes runners that share a quota converge to equal shares near its ceiling:
+ * every runner starts at the ceiling, and a cut takes more from a larger rate. (Cutting to the calls a
+ * runner has in the full window, its apparent share, was tried: a runner that starts a little later has
+ * few there, drops to the floor and finishes minutes after the others.)
  */
 
 /** Factor applied to the rate on a 429 (multiplicative decrease). */
-export const DEFAULT_DECREASE_FACTOR = 0.8;
-/** Fraction of the ceiling added per window without a 429 (additive increase). */
-export const DEFAULT_INCREASE_FRACTION = 0.05;
+export const DEFAULT_DECREASE_FACTOR = 0.7;
+/**
+ * Fraction of the ceiling added in the first window without a 429; each further clean window adds twice
+ * the step before (10%, then 20%, 40%, ...).
+ */
+export const DEFAULT_INCREASE_FRACTION = 0.1;
 /** Lowest rate, as a fraction of the ceiling: a runner always keeps probing. */
 export const DEFAULT_FLOOR_FRACTION = 0.05;
 /** Calls that may start back to back before pacing applies, as a fraction of the rate. */
@@ -23,9 +26,9 @@ export const DEFAULT_BURST_FRACTION = 0.1;
 
 /** Tuning of {@link AdaptiveRate}; every field has a default. */
 export interface AdaptiveRateOptions {
-  /** @default DEFAULT_DECREASE_FACTOR (0.8) */
+  /** @default DEFAULT_DECREASE_FACTOR (0.7) */
   decreaseFactor?: number;
-  /** @default DEFAULT_INCREASE_FRACTION (0.05) */
+  /** @default DEFAULT_INCREASE_FRACTION (0.1) */
   increaseFraction?: number;
   /** @default DEFAULT_FLOOR_FRACTION (0.05) */
   floorFraction?: number;
@@ -72,12 +75,15 @@ export class AdaptiveRate {
 
   /**
    * Calls per minute allowed at `nowMs`: since the last cut, the rate grows by the increase fraction of
-   * the ceiling per window without a 429, up to the ceiling.
+   * the ceiling in the first window without a 429, and by twice the step before in each further one, up
+   * to the ceiling. Runners that share the quota are cut again within a window or two, so they grow
+   * nearly linearly around their shares; a runner left alone (the others finished) regains the whole
+   * ceiling in a few minutes instead of a dozen.
    */
   perMinute(nowMs: number): number {
     if (this.cutTo === Number.POSITIVE_INFINITY) return this.ceiling;
     const windows = Math.max(0, nowMs - this.cutAtMs) / this.windowMs;
-    return Math.min(this.ceiling, this.cutTo + this.increase * this.ceiling * windows);
+    return Math.min(this.ceiling, this.cutTo + this.increase * this.ceiling * (2 ** windows - 1));
   }
 
   /** Whether the rate is below the ceiling at `nowMs` (a 429 was seen recently). */
@@ -86,17 +92,14 @@ export class AdaptiveRate {
   }
 
   /**
-   * Records a 429 at `nowMs` and returns the new rate. `ownInWindow` is how many calls of this family
-   * the server accepted from us in the last window. A 429 within half a window of the last cut does not
-   * cut again: the quota's window still holds the calls made before that cut, and cutting for each
+   * Records a 429 at `nowMs` and returns the new rate. A 429 within half a window of the last cut does
+   * not cut again: the quota's window still holds the calls made before that cut, and cutting for each
    * refusal they cause would collapse the rate to the floor.
    */
-  onThrottled(nowMs: number, ownInWindow: number): number {
+  onThrottled(nowMs: number): number {
     const current = this.perMinute(nowMs);
     if (nowMs - this.cutAtMs < this.windowMs / 2) return current;
-    const floor = Math.max(1, this.floorFraction * this.ceiling);
-    const share = Math.max(floor, ownInWindow);
-    this.cutTo = Math.max(floor, Math.min(current * this.decrease, share));
+    this.cutTo = Math.max(1, this.floorFraction * this.ceiling, current * this.decrease);
     this.cutAtMs = nowMs;
     return this.cutTo;
   }

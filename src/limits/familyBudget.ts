@@ -118,7 +118,9 @@ export class FamilyBudget {
   recordStart(nowMs: number): void {
     this.starts.push(nowMs);
     this.inFlight++;
-    this.nextStartMs = Math.max(this.nextStartMs, nowMs) + this.rate.spacingMs(nowMs);
+    // Unpaced, a burst builds no debt: pacing, once it starts after a 429, counts from the last start.
+    const from = this.pacing(nowMs) ? Math.max(this.nextStartMs, nowMs) : nowMs;
+    this.nextStartMs = from + this.rate.spacingMs(nowMs);
   }
 
   /**
@@ -140,7 +142,7 @@ export class FamilyBudget {
    */
   throttled(nowMs: number, retryAfterMs: number, random: () => number = Math.random): number {
     this.prune(nowMs);
-    this.rate.onThrottled(nowMs, this.windowCount(nowMs, this.minuteMs));
+    this.rate.onThrottled(nowMs);
     const waitMs = Math.max(0, retryAfterMs) + random() * this.rate.spacingMs(nowMs);
     this.pause(nowMs, waitMs);
     this.nextStartMs = Math.max(this.nextStartMs, this.pausedUntilMs + this.toleranceMs(this.pausedUntilMs));
@@ -188,11 +190,6 @@ export class FamilyBudget {
   /** How far ahead of the pacing schedule a start may be: the burst, less the call itself. */
   private toleranceMs(nowMs: number): number {
     return (this.rate.burst(nowMs) - 1) * this.rate.spacingMs(nowMs);
-  }
-
-  private windowCount(nowMs: number, windowMs: number): number {
-    const windowStart = nowMs - windowMs;
-    return this.starts.filter((t) => t > windowStart).length;
   }
 
   private prune(nowMs: number): void {
