@@ -32,7 +32,8 @@
 #   3. a build from Go modules (release binaries cannot be downloaded everywhere this runs):
 #      the CLI at engine/VERSION through engine/go.mod, and the language host from the copy of
 #      its source in ../shared/third_party (its Go module is not served by the module proxy).
-#      On 2 cores: about 12 minutes with empty Go caches (CI), under a minute with warm ones;
+#      On 2 cores: about 12 minutes with empty Go caches (CI), under a minute with warm ones (the
+#      YAML and Python hosts add about 6 minutes cold, the virtualenv about 1);
 #      later runs reuse the folder. The go directive in engine/go.mod (from Pulumi's own) sets
 #      the lowest Go that can build it.
 #
