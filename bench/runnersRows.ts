@@ -15,6 +15,12 @@ const atLeast = (x: number): Target => ({ text: `>= ${x}`, ok: (v) => v >= x });
 const atMost = (x: number): Target => ({ text: `<= ${x}`, ok: (v) => v <= x });
 const all = (n: number): Target => ({ text: String(n), ok: (v) => v === n });
 
+/** Last / first of the runners' durations, each from its own first POST: without the engines' start-up skew. */
+function ownDurationRatio(r: RunnersRun): number {
+  const own = r.finishMinutes.map((f, i) => f - (r.startMinutes[i] ?? 0));
+  return Math.max(...own) / Math.min(...own);
+}
+
 function sharing(runs: RunnersRun[]): TableRow[] {
   const declared = runs[0]?.declared ?? 0;
   return [
@@ -40,6 +46,12 @@ function sharing(runs: RunnersRun[]): TableRow[] {
       runs.map((r) => r.finishRatio),
       fixed(2),
       atMost(1.3),
+    ),
+    figure("the same, each from its own first POST", runs.map(ownDurationRatio), fixed(2)),
+    figure(
+      "start skew: last runner's first POST (emulated min)",
+      runs.map((r) => Math.max(...r.startMinutes)),
+      fixed(2),
     ),
     figure(
       "first finisher (emulated min)",
