@@ -17,9 +17,13 @@ import { overheadRows } from "./overheadRows";
 import { progress, repeat } from "./progress";
 import { deployFinishedFleet, runRefreshPair } from "./refreshFleet";
 import { refreshRows } from "./refreshRows";
+import { runRunbook } from "./runbook";
+import { runbookRows } from "./runbookRows";
 import { runRunners } from "./runners";
 import { runnersRows } from "./runnersRows";
 import type { TableRow } from "./table";
+import { runTenants } from "./tenants";
+import { tenantsRows } from "./tenantsRows";
 import { runThroughput, type ThroughputRun } from "./throughput";
 import { throughputRows } from "./throughputRows";
 import { vaultRows } from "./vaultRows";
@@ -148,5 +152,21 @@ export const SECTIONS: Readonly<Record<Scenario, Section>> = {
       runRunners({ k: hs.k, n: hs.n, timeScale: hs.timeScale, spentOfHour: hs.spent }),
     );
     return runnersRows(rn, { together, withForeign, hourSpent });
+  },
+
+  async runbook({ plan: { runbook: rb } }) {
+    const runs = await repeat("runbook", rb.runs, () =>
+      runRunbook({ n: rb.n, parallel: rb.parallel, timeScale: rb.timeScale }),
+    );
+    return runbookRows(rb, runs);
+  },
+
+  async tenants({ plan: { tenants: tn } }) {
+    const params = { n: tn.n, parallel: tn.parallel, timeScale: tn.timeScale };
+    const pairs = await repeat(`tenants, 1 alone then ${tn.k} together`, tn.runs, async () => ({
+      alone: await runTenants({ ...params, k: 1 }),
+      together: await runTenants({ ...params, k: tn.k }),
+    }));
+    return tenantsRows(tn, pairs);
   },
 };
