@@ -56,6 +56,11 @@ test("Python program on the plugin: getMachines by tag, collect, wait, download 
   t.teardown(() => p.dispose());
   await p.init();
 
+  // Preview first: the downloads' actionId is unknown until the collections exist.
+  const preview = await p.preview();
+  t.regex(preview.stdout, /to create/, "a plan, no failure");
+  t.is(callsOf(em, "collect").length, 0, "preview posts nothing");
+
   const up = await p.up();
   const devices = FLEET_ROLES.incident.devices.map((d) => d.id).sort();
   t.like(

@@ -41,6 +41,11 @@ test("YAML program on the plugin: collect, wait, download; up again, refresh and
   t.teardown(() => p.dispose());
   await p.init();
 
+  // Preview first: the downloads' actionId is unknown until the collections exist.
+  const preview = await p.preview();
+  t.regex(preview.stdout, /to create/, "a plan, no failure");
+  t.is(callsOf(em, "collect").length, 0, "preview posts nothing");
+
   const up = await p.up();
   t.like(resourceSummary(up.stdout), { created: 5 }, "the stack, two collections, two downloads");
   t.is(callsOf(em, "collect").length, 2);
