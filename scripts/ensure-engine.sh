@@ -218,8 +218,21 @@ if ! ready; then
 fi
 
 # The YAML and Python hosts: any CLI >= MIN_VERSION runs them (the Node.js host's rule).
-yamlhost_ok "$bin/pulumi-language-yaml" || build_host yaml
-{ langhost_ok "$bin/pulumi-language-python" && [ -x "$bin/pulumi-language-python-exec" ]; } ||
+# A CLI taken from PATH usually has these hosts beside it (Pulumi's releases ship them): linked, not built.
+beside_path_cli() {
+  local dir f
+  [ -n "${cli:-}" ] || return 1
+  dir=$(dirname "$(readlink -f "$cli")")
+  for f in "$@"; do [ -x "$dir/$f" ] || return 1; done
+  for f in "$@"; do ln -sfn "$dir/$f" "$bin/$f"; done
+  say "using $* from $dir"
+}
+yamlhost_ok "$bin/pulumi-language-yaml" ||
+  { beside_path_cli pulumi-language-yaml && yamlhost_ok "$bin/pulumi-language-yaml"; } ||
+  build_host yaml
+python_ok() { langhost_ok "$bin/pulumi-language-python" && [ -x "$bin/pulumi-language-python-exec" ]; }
+python_ok ||
+  { beside_path_cli pulumi-language-python pulumi-language-python-exec && python_ok; } ||
   build_host python pulumi-language-python-exec
 venv_ok || make_venv
 
