@@ -163,10 +163,14 @@ export const SECTIONS: Readonly<Record<Scenario, Section>> = {
 
   async tenants({ plan: { tenants: tn } }) {
     const params = { n: tn.n, parallel: tn.parallel, timeScale: tn.timeScale };
-    const pairs = await repeat(`tenants, 1 alone then ${tn.k} together`, tn.runs, async () => ({
-      alone: await runTenants({ ...params, k: 1 }),
-      together: await runTenants({ ...params, k: tn.k }),
-    }));
+    // Alternating which goes first, so a drift of the machine's load does not favour one side.
+    const pairs = await repeat(`tenants, 1 alone and ${tn.k} together`, tn.runs, async (i) => {
+      const alone = () => runTenants({ ...params, k: 1 });
+      const together = () => runTenants({ ...params, k: tn.k });
+      if (i % 2 === 0) return { alone: await alone(), together: await together() };
+      const first = await together();
+      return { alone: await alone(), together: first };
+    });
     return tenantsRows(tn, pairs);
   },
 };

@@ -46,6 +46,10 @@ export interface TenantsRun {
   readonly created: number;
   /** Real seconds of the `up`. */
   readonly upSeconds: number;
+  /** Real seconds from the `up`'s start to the first accepted collect POST of any tenant (engine start-up). */
+  readonly firstPostSeconds: number;
+  /** Real seconds from the first accepted collect POST of any tenant to the last (the quota's part). */
+  readonly postSpanSeconds: number;
   readonly error?: string;
 }
 
@@ -100,7 +104,9 @@ export async function runTenants(p: TenantsParams): Promise<TenantsRun> {
     const stack = await benchStack(tenantsProgram(ids), { config: emulatorConfig(em) });
     try {
       await stack.stack.setAllConfig(tenantProfiles(em, p.k), true);
+      const startedMs = Date.now();
       const up = await timedUp(stack, { parallel: p.parallel });
+      const all = acceptedArrivals(em.calls(), "collect");
       const tenants = Array.from({ length: p.k }, (_, i) => {
         const calls = em.calls({ tenantId: em.tenant(i).tenantId });
         const arrivals = acceptedArrivals(calls, "collect");
@@ -117,6 +123,8 @@ export async function runTenants(p: TenantsParams): Promise<TenantsRun> {
         declared: p.k * p.n,
         created: (await stack.exportState()).resources.filter((r) => r.id).length,
         upSeconds: up.seconds,
+        firstPostSeconds: ((all[0] ?? Number.NaN) - startedMs) / 1000,
+        postSpanSeconds: ((all.at(-1) ?? Number.NaN) - (all[0] ?? Number.NaN)) / 1000,
         ...(up.error ? { error: up.error } : {}),
       };
     } finally {

@@ -11,7 +11,16 @@ export interface TenantsPair {
 }
 
 const worst = (values: readonly number[], pick: (a: number, b: number) => number) =>
-  values.length > 0 ? values.reduce(pick) : Number.NaN;
+  values.length > 0 ? values.reduce((a, b) => pick(a, b)) : Number.NaN;
+
+/** Real seconds of the `up` after its last POST (the engine finishing and writing state). */
+const tail = (r: TenantsRun) => r.upSeconds - r.firstPostSeconds - r.postSpanSeconds;
+
+/**
+ * The `up`'s seconds had the emulator run at real time: the POST span (the quota's part) stretched by the
+ * time scale, the engine's own time (before the first POST, after the last) as measured. A projection.
+ */
+const atRealTime = (r: TenantsRun, timeScale: number) => r.upSeconds + (timeScale - 1) * r.postSpanSeconds;
 
 /** The tenants section from its pairs. */
 export function tenantsRows(tn: BenchPlan["tenants"], pairs: readonly TenantsPair[]): TableRow[] {
@@ -37,6 +46,31 @@ export function tenantsRows(tn: BenchPlan["tenants"], pairs: readonly TenantsPai
       `  up wall time, ${tn.k} tenants (real s)`,
       of((p) => p.together.upSeconds),
       fixed(1),
+    ),
+    figure(
+      "  up start to first POST, 1 tenant (real s)",
+      of((p) => p.alone.firstPostSeconds),
+      fixed(1),
+    ),
+    figure(
+      `  up start to first POST, ${tn.k} tenants (real s)`,
+      of((p) => p.together.firstPostSeconds),
+      fixed(1),
+    ),
+    figure(
+      "  last POST to up end, 1 tenant (real s)",
+      of((p) => tail(p.alone)),
+      fixed(1),
+    ),
+    figure(
+      `  last POST to up end, ${tn.k} tenants (real s)`,
+      of((p) => tail(p.together)),
+      fixed(1),
+    ),
+    figure(
+      "  same engine time at real time: projected ratio",
+      of((p) => atRealTime(p.together, tn.timeScale) / atRealTime(p.alone, tn.timeScale)),
+      fixed(3),
     ),
     figure(
       "busiest emulated minute of any tenant (POSTs)",
