@@ -108,6 +108,8 @@ interface CustodyRow {
   sha256: string;
   path: string;
   blobUrl?: string;
+  isolated: boolean;
+  files: Array<{ status: string }>;
 }
 
 function table(rows: string[][]): string {
@@ -126,7 +128,7 @@ function hint(): string {
     `  pulumi stack --stack ${STACK} --show-ids                    # resources and action IDs`,
     `  pulumi stack output custody --stack ${STACK} --json         # the chain of custody`,
     `  ls ${path.relative(process.cwd(), EVIDENCE_DIR)}                                    # zips and manifests`,
-    "Remove it: npm start -- --destroy   (destroy drops state; the evidence files stay)",
+    "Remove it: npm start -- --destroy   (destroy releases the devices and drops state; the evidence stays)",
   ].join("\n");
 }
 
@@ -156,7 +158,21 @@ async function destroy(): Promise<number> {
     console.log("Nothing to destroy: no demo stack.");
     return 0;
   }
-  await pulumi(["destroy", "--yes", "--skip-preview", "--config-file", CONFIG_FILE], { show: true });
+  // Destroying releases the isolated devices, which needs the API: a fresh emulator stands in for the one
+  // that went with the last run (its devices start released, so nothing is posted).
+  const em = await startEmulator({ timeScale: TIME_SCALE, apps: [{ ...DEMO_APP }] });
+  try {
+    await selectStack();
+    for (const [key, value] of Object.entries(em.providerConfig())) {
+      await setConfig(key, value.value, value.secret ? ["--secret"] : []);
+    }
+    // --run-program: the providers take the stack's current config (this emulator), not the last run's.
+    await pulumi(["destroy", "--yes", "--skip-preview", "--run-program", "--config-file", CONFIG_FILE], {
+      show: true,
+    });
+  } finally {
+    await em.close();
+  }
   await pulumi(["stack", "rm", "--yes"]);
   for (const kept of ["state", "home", "project", path.basename(CONFIG_FILE)]) {
     rmSync(path.join(DEMO_DIR, kept), { recursive: true, force: true });
@@ -220,21 +236,24 @@ async function main(): Promise<number> {
     // The summary line the CLI prints when nothing changed.
     const nothingToDo = !/\b(created|updated|replaced|deleted)\b/.test(up.split("Resources:").pop() ?? "");
     const custody = JSON.parse(await pulumi(["stack", "output", "custody", "--json"])) as CustodyRow[];
-    const rows = [["device", "action", "status", "sha256", "package"]];
+    const rows = [["device", "isolated", "action", "status", "sha256", "package", "files"]];
     for (const r of custody) {
       rows.push([
         r.computerDnsName || r.device,
+        r.isolated ? "yes" : "no",
         r.actionId,
         r.status,
         r.sha256,
         r.blobUrl || path.relative(process.cwd(), r.path),
+        `${r.files.filter((f) => f.status === "collected").length}/${r.files.length}`,
       ]);
     }
     console.log(`\nChain of custody (${custody.length} devices):\n${table(rows)}\n`);
     if (azurite) console.log(`${await verifyBlobs(azurite, custody)}\n`);
     if (nothingToDo) console.log("Nothing to do: every collection is done and every package is in place.\n");
     console.log(
-      `${em.calls({ route: "collect" }).length} collection requests, ${em.calls({ route: "getPackageUri" }).length} ` +
+      `${em.calls({ route: "isolate" }).length} isolation requests, ${em.calls({ route: "collect" }).length} collection requests, ` +
+        `${em.calls({ route: "liveResponse" }).length} live response sessions, ${em.calls({ route: "getPackageUri" }).length} ` +
         `package links, ${em.calls().filter((c) => c.status === 429).length} throttled.\n`,
     );
     console.log(

@@ -1,8 +1,10 @@
 /**
- * An incident-response runbook as a Pulumi program: collect an investigation package from every device
- * named in config (by Defender device ID or computer name) and every device carrying the incident's
- * tag, once; wait for each; download each package with its hash and manifest into an evidence folder
- * or an (immutable) blob container; export a chain-of-custody table.
+ * An incident-response runbook as a Pulumi program, the three verbs of a response: contain every device
+ * named in config (by Defender device ID or computer name) and every device carrying the incident's tag
+ * (isolated while the stack exists, released by `pulumi destroy`), collect its investigation package
+ * once, and pull the files the investigation needs through live response; wait for each; store each
+ * package and file with its hash and manifest in an evidence folder or an (immutable) blob container;
+ * export a chain-of-custody table.
  *
  * ```sh
  * pulumi config set runbook:alert "IR-4711: ransomware behaviour on the finance floor (alert 1234)"
@@ -13,12 +15,30 @@
  * # or, instead of a folder, a blob container (Storage Blob Data Contributor for the mde:* identity):
  * # pulumi config set runbook:evidenceContainerUrl https://<account>.blob.core.windows.net/evidence
  * # pulumi config set runbook:evidencePrefix IR-4711/          # optional
- * pulumi up                                            # collects once per device, downloads
+ * pulumi config set runbook:isolate false              # optional: collect without containing
+ * pulumi config set --path 'runbook:files[0]' 'C:\\Windows\\System32\\winevt\\Logs\\Security.evtx'  # optional
+ * pulumi up                                            # isolates, collects once per device, downloads
+ * pulumi destroy                                       # releases the devices; evidence stays
  * pulumi config set runbook:revision 2 && pulumi up    # collects again, on purpose
  * ```
  */
 import * as pulumi from "@pulumi/pulumi";
-import { getMachines, InvestigationPackageCollection, InvestigationPackageDownload } from "pulumi-mde";
+import {
+  DeviceIsolation,
+  getMachines,
+  InvestigationPackageCollection,
+  InvestigationPackageDownload,
+  LiveResponseFileCollection,
+} from "pulumi-mde";
+
+/**
+ * Files pulled from each device by default: the hosts file (tampered with by much malware) and the
+ * Security event log. `runbook:files` replaces them.
+ */
+export const DEFAULT_FILES: readonly string[] = [
+  "C:\\Windows\\System32\\drivers\\etc\\hosts",
+  "C:\\Windows\\System32\\winevt\\Logs\\Security.evtx",
+];
 
 /** One row of the chain-of-custody table. */
 export interface CustodyRow {
@@ -46,6 +66,10 @@ export interface CustodyRow {
    * outputs: `pulumi refresh --run-program` does, and shows here what it found.
    */
   fileStatus: string;
+  /** Whether the device is isolated (the stack contains it; `false` with `runbook:isolate false`). */
+  isolated: boolean;
+  /** The files pulled through live response: remote path, status, SHA-256, where each is kept. */
+  files: Array<{ path: string; status: string; sha256: string; storedAt: string }>;
 }
 
 /** Stack outputs of the runbook. */
@@ -108,6 +132,8 @@ export async function runbook(): Promise<RunbookOutputs> {
   // Bumping the revision replaces every collection: a deliberate second collection.
   const revision = config.get("revision") ?? "1";
   const timeoutInMinutes = config.getNumber("timeoutInMinutes") ?? 60;
+  const contain = config.getBoolean("isolate") ?? true;
+  const files = config.getObject<string[]>("files") ?? [...DEFAULT_FILES];
 
   // Tagged devices are looked up when the program runs: a device tagged later joins the next `up`.
   const tagged = tag ? (await getMachines({ tag })).machines.map((m) => m.id) : [];
@@ -118,13 +144,42 @@ export async function runbook(): Promise<RunbookOutputs> {
 
   const rows = devices.map((device) => {
     const name = resourceName(device);
-    const collection = new InvestigationPackageCollection(name, {
-      ...deviceTarget(device),
-      comment: alert,
-      triggers: [revision],
-      waitForCompletion: true,
-      completionTimeoutInMinutes: timeoutInMinutes,
-    });
+    // Contain first: the device is cut off while the evidence is collected (Defender still reaches it).
+    const isolation = contain
+      ? new DeviceIsolation(name, {
+          ...deviceTarget(device),
+          comment: alert,
+          waitForCompletion: true,
+          completionTimeoutInMinutes: timeoutInMinutes,
+        })
+      : undefined;
+    const after = isolation ? { dependsOn: [isolation] } : {};
+    const collection = new InvestigationPackageCollection(
+      name,
+      {
+        ...deviceTarget(device),
+        comment: alert,
+        triggers: [revision],
+        waitForCompletion: true,
+        completionTimeoutInMinutes: timeoutInMinutes,
+      },
+      after,
+    );
+    const pulled =
+      files.length > 0
+        ? new LiveResponseFileCollection(
+            name,
+            {
+              ...deviceTarget(device),
+              comment: alert,
+              paths: files,
+              triggers: [revision],
+              ...destination,
+              timeoutInMinutes,
+            },
+            after,
+          )
+        : undefined;
     const download = new InvestigationPackageDownload(name, {
       actionId: collection.actionId,
       ...destination,
@@ -146,11 +201,13 @@ export async function runbook(): Promise<RunbookOutputs> {
       download.downloadedAt,
     ]);
     const blobs = pulumi.all([download.blobUrl, download.manifestUrl, download.fileStatus]);
-    return pulumi.all([collected, downloaded, blobs]).apply(
+    const response = pulumi.all([isolation?.isolated ?? false, pulled?.files ?? []]);
+    return pulumi.all([collected, downloaded, blobs, response]).apply(
       ([
         [machineId, actionId, status, requestor, collectedAt],
         [computerDnsName, sha256, sizeInBytes, path, manifestPath, downloadedAt],
         [blobUrl, manifestUrl, fileStatus],
+        [isolated, pulledFiles],
       ]) =>
         ({
           device,
@@ -168,6 +225,13 @@ export async function runbook(): Promise<RunbookOutputs> {
           manifestUrl: manifestUrl ?? "",
           downloadedAt,
           fileStatus,
+          isolated,
+          files: pulledFiles.map((f) => ({
+            path: f.path,
+            status: f.status,
+            sha256: f.sha256 ?? "",
+            storedAt: f.localPath ?? f.blobUrl ?? "",
+          })),
         }) satisfies CustodyRow,
     );
   });

@@ -29,9 +29,11 @@ interface CustodyRow {
   status: string;
   sha256: string;
   path: string;
+  isolated: boolean;
+  files: Array<{ path: string; status: string; sha256: string; storedAt: string }>;
 }
 
-test("the runbook folder program: up collects once per device and downloads, refresh and an unchanged up start nothing, destroy leaves nothing", async (t) => {
+test("the runbook folder program: up isolates, collects once per device, downloads and pulls two files; refresh and an unchanged up start nothing; destroy releases every device and leaves nothing", async (t) => {
   const timeScale = 120;
   const em = await startTestEmulator({ timeScale, lifecycle: { pendingSeconds: 30, inProgressSeconds: 60 } });
   t.teardown(() => em.close());
@@ -59,7 +61,11 @@ test("the runbook folder program: up collects once per device and downloads, ref
   t.regex(p.configText(), /mde:clientSecret:\s+secure:/, "the client secret is stored encrypted in config");
 
   const up = await p.up();
-  t.like(resourceSummary(up.stdout), { created: 7 }, "the stack, three collections and three downloads");
+  t.like(
+    resourceSummary(up.stdout),
+    { created: 13 },
+    "the stack, and per device an isolation, a collection, a download and a file collection",
+  );
   const custody = (await p.outputs()).custody as CustodyRow[];
   t.deepEqual(custody.map((r) => r.machineId).sort(), [...devices].sort());
   for (const row of custody) {
@@ -69,7 +75,15 @@ test("the runbook folder program: up collects once per device and downloads, ref
       row.path.startsWith(evidence) && existsSync(row.path),
       `the package of ${row.device} is in the evidence folder`,
     );
+    t.true(row.isolated, `device ${row.device} is contained`);
+    t.deepEqual(
+      row.files.map((f) => f.status),
+      ["collected", "collected"],
+      `two files pulled from ${row.device}`,
+    );
+    for (const f of row.files) t.true(f.storedAt.startsWith(evidence) && existsSync(f.storedAt));
   }
+  for (const id of devices) t.true(em.isolationOf(id).isolated, `${id} isolated`);
   const posts = callsOf(em, "collect");
   t.is(posts.length, 3, "one collection POST per device");
   t.true(posts.every((c) => c.status === 201));
@@ -85,7 +99,7 @@ test("the runbook folder program: up collects once per device and downloads, ref
 
   await p.preview(["--expect-no-changes"]);
   const refresh = await p.refresh();
-  t.like(resourceSummary(refresh.stdout), { unchanged: 7 });
+  t.like(resourceSummary(refresh.stdout), { unchanged: 13 });
   state = await p.exportState();
   t.deepEqual(
     collections().map((r) => r.outputs?.status),
@@ -93,7 +107,7 @@ test("the runbook folder program: up collects once per device and downloads, ref
   );
 
   const again = await p.upExpectingNoChanges();
-  t.like(resourceSummary(again.stdout), { unchanged: 7 });
+  t.like(resourceSummary(again.stdout), { unchanged: 13 });
   t.is(callsOf(em, "collect").length, 3, "no POST on refresh, preview or an unchanged up");
 
   await p.setConfig("runbook:revision", { value: "2" });
@@ -103,6 +117,8 @@ test("the runbook folder program: up collects once per device and downloads, ref
 
   await p.destroy();
   t.deepEqual((await p.exportState()).resources, [], "nothing left in state");
+  for (const id of devices) t.false(em.isolationOf(id).isolated, `destroy released ${id}`);
+  t.is(callsOf(em, "unisolate").length, 3, "one release per device");
 
   assertNoSecrets(
     t,
