@@ -174,7 +174,7 @@ export async function downloadEvidence(
     const committed = await staged.commit(text, {
       sha256: transfer.sha256,
       sizeInBytes: transfer.sizeInBytes,
-      contentMd5: transfer.contentMd5 ?? "",
+      contentMd5: transfer.md5,
       actionId: action.id,
       machineId: action.machineId,
     });

@@ -47,14 +47,15 @@ function storageError(what: string, error: unknown): EvidenceError {
 /** A package being staged as blocks of one blob, with a private local copy for the zip check. */
 class StagedBlob implements StagedPackage {
   private filePosition = 0;
-  private block = Buffer.alloc(0);
+  private block: Buffer = Buffer.alloc(0);
   private filled = 0;
   private blockIds: string[] = [];
   private inFlight: Array<Promise<void>> = [];
   private failure: unknown;
   private generation = randomBytes(6).toString("hex");
-  private md5 = createHash("md5");
   private closed = false;
+  /** Block buffers given back by finished uploads: reused, so memory is fixed and the collector idle. */
+  private readonly spare: Buffer[] = [];
 
   constructor(
     private readonly destination: BlobDestination,
@@ -77,9 +78,8 @@ class StagedBlob implements StagedPackage {
       offset += bytesWritten;
       this.filePosition += bytesWritten;
     }
-    this.md5.update(chunk);
     for (let used = 0; used < chunk.length; ) {
-      if (this.block.length === 0) this.block = Buffer.allocUnsafe(BLOCK_SIZE_IN_BYTES);
+      if (this.block.length === 0) this.block = this.spare.pop() ?? Buffer.allocUnsafe(BLOCK_SIZE_IN_BYTES);
       const n = Math.min(chunk.length - used, BLOCK_SIZE_IN_BYTES - this.filled);
       this.block.set(chunk.subarray(used, used + n), this.filled);
       this.filled += n;
@@ -96,7 +96,6 @@ class StagedBlob implements StagedPackage {
     this.filled = 0;
     // Blocks staged before stay uncommitted and unnamed: the service drops them after a week.
     this.generation = randomBytes(6).toString("hex");
-    this.md5 = createHash("md5");
     await this.handle.truncate(0);
     this.filePosition = 0;
   }
@@ -107,7 +106,8 @@ class StagedBlob implements StagedPackage {
     await Promise.all(this.inFlight);
     if (this.failure) throw this.failure;
     await this.close();
-    const contentMd5 = this.md5.digest("base64");
+    // The transfer's own MD5 of every byte (computed with the SHA-256), stored as the blob's Content-MD5.
+    const contentMd5 = facts.contentMd5;
     const client = this.destination.client;
     let created: "created" | "exists";
     try {
@@ -131,19 +131,25 @@ class StagedBlob implements StagedPackage {
 
   /** Uploads the filled block in the background, keeping at most MAX_BLOCKS_IN_FLIGHT uploads running. */
   private async stageBlock(): Promise<void> {
-    const bytes = this.block.subarray(0, this.filled);
+    const buffer = this.block;
+    const bytes = buffer.subarray(0, this.filled);
     this.block = Buffer.alloc(0);
     this.filled = 0;
     const id = Buffer.from(`${this.generation}-${String(this.blockIds.length).padStart(6, "0")}`).toString(
       "base64",
     );
     this.blockIds.push(id);
-    const upload = this.destination.client.putBlock(this.blobName, id, bytes).catch((error) => {
-      this.failure ??= storageError(
-        `stage a block of ${this.destination.client.blobUrl(this.blobName)}`,
-        error,
-      );
-    });
+    const upload = this.destination.client
+      .putBlock(this.blobName, id, bytes)
+      .catch((error) => {
+        this.failure ??= storageError(
+          `stage a block of ${this.destination.client.blobUrl(this.blobName)}`,
+          error,
+        );
+      })
+      .finally(() => {
+        if (buffer.length === BLOCK_SIZE_IN_BYTES) this.spare.push(buffer);
+      });
     this.inFlight.push(upload);
     if (this.inFlight.length >= MAX_BLOCKS_IN_FLIGHT) await this.inFlight.shift();
     if (this.failure) throw this.failure;

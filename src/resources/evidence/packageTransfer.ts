@@ -239,7 +239,7 @@ class Transfer {
 
   private async finish(): Promise<PackageTransferResult> {
     const { expectedMd5 } = this.digest;
-    const { sha256, md5Matches } = this.digest.finish();
+    const { sha256, md5, md5Matches } = this.digest.finish();
     if (!md5Matches) {
       throw startOverError(
         `The package's bytes do not match the Content-MD5 the server sent (${this.progress.bytesWritten} bytes received).`,
@@ -250,6 +250,7 @@ class Transfer {
       sha256,
       sizeInBytes: this.progress.bytesWritten,
       ...(expectedMd5 !== undefined ? { contentMd5: expectedMd5 } : {}),
+      md5,
       zipEntries: entries,
       linkRequests: this.link.requests,
       resumedTransfers: this.resumed,

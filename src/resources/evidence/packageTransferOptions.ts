@@ -38,6 +38,8 @@ export interface PackageTransferResult {
   sizeInBytes: number;
   /** The server's `Content-MD5` (base64), when it sent one: the bytes matched it. */
   contentMd5?: string;
+  /** MD5 of every byte (base64), computed in the same pass as the SHA-256: a blob's `Content-MD5`. */
+  md5: string;
   /** Entries `verify` read. */
   zipEntries: number;
   /** GetPackageUri calls made. */

@@ -27,12 +27,14 @@ export class TransferDigest {
 
   /**
    * Ends the digest. Call once per complete transfer (a `reset` allows another).
-   * @returns the SHA-256 (lowercase hex) and whether the bytes match the announced MD5 (true when none was).
+   * @returns the SHA-256 (lowercase hex), the MD5 (base64, as `Content-MD5` carries it) and whether the bytes
+   *   match the announced MD5 (true when none was).
    */
-  finish(): { sha256: string; md5Matches: boolean } {
+  finish(): { sha256: string; md5: string; md5Matches: boolean } {
     const md5 = this.md5.digest("base64");
     return {
       sha256: this.sha256.digest("hex"),
+      md5,
       md5Matches: this.expectedMd5 === undefined || this.expectedMd5 === md5,
     };
   }
