@@ -14,6 +14,7 @@ import type { Settings } from "../../settings/resolveSettings";
 import { markedCommentOf, markerTenant } from "../shared/actionMarker";
 import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
+import { engineNotice } from "../shared/engineLog";
 import { currentSettings, profileOf } from "../shared/providerSettings";
 import { settleAction } from "../shared/settleAction";
 import { noticeTakeOver } from "../shared/takeOverNotice";
@@ -109,6 +110,7 @@ export const collectionProvider = actionProvider({
     const comment = markedCommentOf(inputs, { tenant: markerTenant(settings) });
     try {
       result = await getDefenderClient(settings).collectInvestigationPackage(inputs.machineId, comment, {
+        notice: engineNotice("InvestigationPackageCollection", inputs),
         adoptRunning: inputs.onConflict === "adopt",
         findEarlier: true,
       });

@@ -13,6 +13,7 @@ import { markedCommentOf, markerTenant } from "../shared/actionMarker";
 import { actionOutputs } from "../shared/actionOutputs";
 import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
+import { engineNotice } from "../shared/engineLog";
 import { ResourceIncompleteError } from "../shared/incompleteError";
 import { currentSettings, profileOf } from "../shared/providerSettings";
 import { settleAction } from "../shared/settleAction";
@@ -75,7 +76,7 @@ async function isolate(
     inputs.machineId,
     comment,
     { IsolationType: inputs.isolationType },
-    { adoptRunning: true, findEarlier: true },
+    { adoptRunning: true, findEarlier: true, notice: engineNotice("DeviceIsolation", inputs) },
   );
   if (result.takenOver) {
     result = { ...result, adopted: true };
@@ -180,10 +181,7 @@ export const isolationProvider = actionProvider({
         inputs.machineId,
         comment,
         {},
-        {
-          adoptRunning: true,
-          findEarlier: true,
-        },
+        { adoptRunning: true, findEarlier: true, notice: engineNotice("DeviceIsolation", inputs) },
       ));
     } catch (error) {
       if (isDefenderError(error, "MDE_NOT_FOUND")) return; // the device is gone

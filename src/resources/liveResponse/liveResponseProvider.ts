@@ -16,6 +16,7 @@ import { asRunningTransfer, transferCancellation } from "../evidence/transferCan
 import { markedCommentOf, markerTenant } from "../shared/actionMarker";
 import { actionProvider } from "../shared/actionProvider";
 import { resolveTarget, withStoredTarget } from "../shared/deviceTarget";
+import { engineNotice } from "../shared/engineLog";
 import { currentSettings, profileOf } from "../shared/providerSettings";
 import { surfaceError } from "../shared/surfaceError";
 import { noticeTakeOver } from "../shared/takeOverNotice";
@@ -60,7 +61,7 @@ async function postSession(
       inputs.machineId,
       comment,
       { Commands },
-      { findEarlier: true },
+      { findEarlier: true, notice: engineNotice("LiveResponseFileCollection", inputs) },
     );
     if (result.takenOver) {
       await noticeTakeOver(

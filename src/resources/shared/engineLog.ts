@@ -90,3 +90,17 @@ export function topLevelUrn(
   const stack = pulumiStack.slice(slash + 1);
   return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
+
+/**
+ * A notice callback for the client (e.g. a long wait for the quota) that shows each line in the engine's
+ * output under the resource `className` named `resourceName` of `pulumiStack`.
+ */
+export function engineNotice(
+  className: string,
+  inputs: { pulumiStack?: string | undefined; resourceName?: string | undefined },
+): (line: string) => void {
+  const urn = topLevelUrn(inputs.pulumiStack, `pulumi-nodejs:dynamic/mde:${className}`, inputs.resourceName);
+  return (line) => {
+    void warnInEngineOutput(line, urn);
+  };
+}
