@@ -3,20 +3,11 @@
  * `x-ms-error-code` header, an XML body): the header's code is kept, the body is never quoted (it is text
  * from outside and may echo request details). Messages name the blob by its URL, which holds no secret.
  */
-import { DefenderError, type DefenderErrorCode } from "../core/errors";
+import { DefenderError } from "../core/errors";
+import { codeForStatus } from "../http/httpClient";
 
 /** The Azure RBAC role that lets the stack's identity write evidence into a container. */
 export const STORAGE_WRITER_ROLE = "Storage Blob Data Contributor";
-
-function codeFor(status: number): DefenderErrorCode {
-  if (status === 401) return "MDE_UNAUTHORIZED";
-  if (status === 403) return "MDE_FORBIDDEN";
-  if (status === 404) return "MDE_NOT_FOUND";
-  if (status === 429) return "MDE_THROTTLED";
-  if (status >= 500) return "MDE_SERVER_ERROR";
-  if (status === 400) return "MDE_BAD_REQUEST";
-  return "MDE_HTTP_ERROR";
-}
 
 function hintFor(status: number, storageCode: string | undefined, what: string): string {
   if (status === 401) {
@@ -57,7 +48,7 @@ export function blobStatusError(
   const requestId = headers["x-ms-request-id"];
   const safeRequestId = requestId && /^[0-9a-fA-F-]{8,64}$/.test(requestId) ? requestId : undefined;
   return new DefenderError(
-    codeFor(status),
+    codeForStatus(status),
     `${target} answered ${status}${safeCode ? ` ${safeCode}` : ""}. ${hintFor(status, safeCode, what)}${safeRequestId ? ` Request id: ${safeRequestId}.` : ""}`,
     {
       status,

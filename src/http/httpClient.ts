@@ -109,8 +109,8 @@ export interface HttpErrorContext {
   retryAfterMs?: number;
 }
 
-/** Codes by status, for {@link plainStatusError}. */
-function codeForStatus(status: number): DefenderErrorCode {
+/** The stable code of an HTTP error status (any API or host: Defender, a link host, Blob Storage). */
+export function codeForStatus(status: number): DefenderErrorCode {
   if (status === 400) return "MDE_BAD_REQUEST";
   if (status === 401) return "MDE_UNAUTHORIZED";
   if (status === 403) return "MDE_FORBIDDEN";

@@ -3,8 +3,9 @@
  * answers in Azure Blob Storage's format (`x-ms-error-code`, an XML body), not the Defender API's: so the
  * API's error builder, whose hints are about API permissions, does not fit here.
  */
-import { DefenderError, type DefenderErrorCode } from "../../core/errors";
+import { DefenderError } from "../../core/errors";
 import { outsideIdentifier } from "../../core/redact";
+import { codeForStatus } from "../../http/httpClient";
 
 /**
  * How messages name a download request: the host only. The whole link is the secret (its path can carry
@@ -16,16 +17,6 @@ export function linkTarget(link: string): string {
   } catch {
     return "GET <package link>";
   }
-}
-
-function codeFor(status: number): DefenderErrorCode {
-  if (status === 401) return "MDE_UNAUTHORIZED";
-  if (status === 403) return "MDE_FORBIDDEN";
-  if (status === 404) return "MDE_NOT_FOUND";
-  if (status === 429) return "MDE_THROTTLED";
-  if (status >= 500) return "MDE_SERVER_ERROR";
-  if (status === 400) return "MDE_BAD_REQUEST";
-  return "MDE_HTTP_ERROR";
 }
 
 function hintFor(status: number, storageCode: string | undefined): string {
@@ -59,7 +50,7 @@ export function transferStatusError(
   const storageCode = outsideIdentifier(headers["x-ms-error-code"]);
   const requestId = outsideIdentifier(headers["x-ms-request-id"]);
   return new DefenderError(
-    codeFor(status),
+    codeForStatus(status),
     `${target} answered ${status}${storageCode ? ` ${storageCode}` : ""}. ${hintFor(status, storageCode)}${requestId ? ` Request id: ${requestId}.` : ""}`,
     {
       status,
