@@ -16,22 +16,25 @@ function newestFirst(a: MachineAction, b: MachineAction): number {
   return (Date.parse(b.creationDateTimeUtc) || 0) - (Date.parse(a.creationDateTimeUtc) || 0);
 }
 
-/** The newest Pending or InProgress action of `type` on a device, if any. */
+/**
+ * The newest Pending or InProgress action of `type` on a device, if any: one read for both statuses (it
+ * runs before every isolate and release, inside the actions budget).
+ */
 export async function findRunningAction(
   ctx: Pick<PostContext, "listMachineActions">,
   type: string,
   machineId: string,
   signal?: AbortSignal,
 ): Promise<MachineAction | undefined> {
-  for (const status of ["Pending", "InProgress"]) {
-    const filter =
-      `machineId eq ${odataString(machineId)} and type eq ${odataString(type)}` +
-      ` and status eq ${odataString(status)}`;
-    const found = await ctx.listMachineActions(filter, { top: LOOKUP_TOP, ...(signal ? { signal } : {}) });
-    const newest = found.filter((a) => a.status === status).sort(newestFirst)[0];
-    if (newest) return newest;
-  }
-  return undefined;
+  const filter =
+    `machineId eq ${odataString(machineId)} and type eq ${odataString(type)}` +
+    ` and (status eq 'Pending' or status eq 'InProgress')`;
+  const found = await ctx.listMachineActions(filter, { top: LOOKUP_TOP, ...(signal ? { signal } : {}) });
+  const running = found.filter((a) => a.status === "Pending" || a.status === "InProgress");
+  // A running action that has started is the one in the way; among equals, the newest.
+  return running.sort(
+    (a, b) => Number(b.status === "InProgress") - Number(a.status === "InProgress") || newestFirst(a, b),
+  )[0];
 }
 
 /**
