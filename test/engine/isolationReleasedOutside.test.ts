@@ -19,7 +19,7 @@ test("released outside: refresh shows it, up isolates again", async (t) => {
   const s = await emulatorStack(em, isolationProgram([id]));
   t.teardown(() => s.dispose());
   const up = await s.up();
-  const firstAction = (up.outputs.actionIds?.value as string[])[0];
+  const firstAction = (up.outputs.actionIds?.value as string[] | undefined)?.[0];
 
   // Someone releases the device in the portal, and it completes.
   const released = await emulatorApi<{ id: string }>(em, "POST", `/api/machines/${id}/unisolate`, {
@@ -38,7 +38,7 @@ test("released outside: refresh shows it, up isolates again", async (t) => {
   const again = await s.up();
   t.is(again.summary.resourceChanges?.update, 1, "up isolates it again");
   t.true(em.isolationOf(id).isolated);
-  const second = (again.outputs.actionIds?.value as string[])[0];
+  const second = (again.outputs.actionIds?.value as string[] | undefined)?.[0];
   t.not(second, firstAction, "a new isolate action");
   t.deepEqual(again.outputs.isolated?.value, [true]);
 

@@ -36,8 +36,8 @@ test("files into a blob container: proven, recorded, nothing local, nothing secr
 
   const up = await s.up();
   t.is(up.summary.result, "succeeded");
-  const actionId = (up.outputs.actionIds?.value as string[])[0] as string;
-  const files = (up.outputs.files?.value as LiveResponseFile[][])[0] ?? [];
+  const actionId = (up.outputs.actionIds?.value as string[] | undefined)?.[0] as string;
+  const files = (up.outputs.files?.value as LiveResponseFile[][] | undefined)?.[0] ?? [];
   t.is(files.length, WINDOWS_PATHS.length);
   const nameOf = (url: string) => decodeURIComponent(url.slice(containerUrl.length + 1));
   for (const file of files) {
