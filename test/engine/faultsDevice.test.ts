@@ -70,7 +70,7 @@ test("offline and failing devices fail the update but stay in state; unsupported
   t.regex(
     failure,
     new RegExp(
-      `device '${unsupported}' cannot collect an investigation package \\(400 OsPlatformNotSupported\\).*remove this device from the targets or update its sensor.*\\[MDE_OS_NOT_SUPPORTED\\]`,
+      `device '${unsupported}' does not support collecting an investigation package \\(400 OsPlatformNotSupported\\).*remove this device from the targets or update its sensor.*\\[MDE_OS_NOT_SUPPORTED\\]`,
     ),
   );
   t.is(byName("unknown"), undefined, "nothing in state for the unknown device");

@@ -126,9 +126,19 @@ test("killed mid-deployment, then cancel and a plain up: no duplicate, nothing l
   await assertOneHeldActionPerDevice(t, em, s, ids);
   const state = await s.exportState();
   t.true(
-    state.resources.every((r) => r.outputs?.adopted === false && r.outputs?.status === "Succeeded"),
-    "the recovered collections are ordinary ones, followed to the end",
+    state.resources.every((r) => r.outputs?.status === "Succeeded"),
+    "the recovered collections are followed to the end",
   );
+  // Those the killed run started are taken over, visibly: adopted, and named in the engine output.
+  t.deepEqual(
+    state.resources
+      .filter((r) => r.outputs?.adopted === true)
+      .map((r) => r.outputs?.machineId as string)
+      .sort(),
+    ids.filter((id) => startedBefore.has(id)).sort(),
+    "exactly the collections the killed run started are marked adopted",
+  );
+  t.regex(s.output(), /took over action [0-9a-f-]{36} on device/);
   // The engine keeps the dead run's pending creates until told otherwise: bookkeeping only. Every
   // later up warns about them and changes nothing.
   t.is((await pendingOperations(s)).length, 4, "the engine keeps the pending creates");
@@ -185,6 +195,8 @@ test("killed, and the collections finished before the re-run: cancel and a plain
     "the stack holds the collections the killed run started",
   );
   const state = await s.exportState();
-  t.true(state.resources.every((r) => r.outputs?.adopted === false && r.outputs?.status === "Succeeded"));
+  // Taken over from the killed run: adopted, and said so in the engine output.
+  t.true(state.resources.every((r) => r.outputs?.adopted === true && r.outputs?.status === "Succeeded"));
+  t.regex(s.output(), /took over action [0-9a-f-]{36} on device/);
   t.is((await pendingOperations(s)).length, 2, "the engine keeps the pending creates (bookkeeping only)");
 });

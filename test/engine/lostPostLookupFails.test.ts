@@ -90,10 +90,12 @@ test("lost POST answer and a failing look-up: the up fails saying to run up agai
   const [held] = await assertOneHeldActionPerDevice(t, em, s, [machineId]);
   t.is(held?.id, created[0]!.id, "the stack holds the action the lost POST created");
   const after = await s.exportState();
+  // Found by its marker, posted by the earlier (failed) run: taken over visibly.
   t.like(after.resources[0]?.outputs, {
     status: "Succeeded",
-    adopted: false,
+    adopted: true,
     requestorComment: created[0]!.requestorComment,
   });
+  t.regex(s.output(), new RegExp(`took over action ${created[0]!.id}`));
   assertNoSecrets(t, { output: s.output(), state: backendText(s) }, emulatorSecrets(em));
 });
