@@ -99,12 +99,17 @@ async function runSchedule(index: number): Promise<Outcome> {
     process.kill(providerPid, "SIGSTOP");
     await sleep(answerDelayMs + 40); // the delayed answer is sent to the frozen provider
     const beforeKill = collects();
+    // A POST the provider wrote just before it was frozen may be answered (and recorded) only now: what
+    // counts is when a POST arrived. The provider stays frozen from well before the kill until after it,
+    // so any POST that arrives after this instant was sent after the engine was gone.
+    const killedAtMs = Date.now();
     engine.kill("SIGKILL");
     await engineExited; // reaped: its end of the pipe is closed
     process.kill(providerPid, "SIGCONT");
     const providerEnded = await until(() => !alive(providerPid), 10_000, 10);
     await sleep(60);
-    return { schedule, beforeKill, afterKill: collects() - beforeKill, providerEnded };
+    const afterKill = callsOf(em, "collect").filter((c) => c.startMs > killedAtMs).length;
+    return { schedule, beforeKill, afterKill, providerEnded };
   } finally {
     engine?.kill("SIGKILL");
     if (providerPid && alive(providerPid)) {
